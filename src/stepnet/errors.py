@@ -1,0 +1,85 @@
+"""Exceptions the library raises and the CLI turns into messages and exit codes.
+
+Exit codes: 1 for a bad config or a failed check, 2 for a bad command line
+(click's own convention), 3 for an internal error (a bug in stepnet).
+"""
+
+from __future__ import annotations
+
+
+class StepnetError(Exception):
+    """Base of every error stepnet reports to a user without a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def format(self) -> str:
+        text = self.message
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class ConfigError(StepnetError):
+    """A config that cannot be used, located as precisely as YAML allows.
+
+    ``str()`` gives the one-line form ``file:line:col: key.path: message``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        key: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, hint)
+        self.file = file
+        self.line = line
+        self.column = column
+        self.key = key
+
+    def location(self) -> str:
+        where = self.file or "<config>"
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+    def format(self) -> str:
+        text = f"{self.location()}: "
+        if self.key:
+            text += f"{self.key}: "
+        text += self.message
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+class UsageError(StepnetError):
+    """A request the network cannot answer (unknown parameter name, iteration out of range)."""
+
+    exit_code = 2
+
+
+class DivergenceError(StepnetError):
+    """Training produced NaN or infinity; carries what was computed before it."""
+
+    def __init__(self, message: str, hint: str | None = None, run=None) -> None:
+        super().__init__(message, hint)
+        self.run = run
+
+
+class CheckFailed(StepnetError):
+    """A gradient check or a claim did not hold; the report is still printed."""
