@@ -1,0 +1,219 @@
+"""The Python API: run a config, query any traced value by name, explain, export.
+
+>>> import stepnet
+>>> run = stepnet.run(stepnet.example("mazur"), iterations=3)
+>>> round(run.iterations[0].parameter("w5").gradient, 9)
+0.082167041
+>>> print(run.explain("w5"))                         # doctest: +ELLIPSIS
+∂E_total/∂w5 at iteration 1
+...
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+from .config import NetworkConfig, load_config
+from .derivation import Derivation, Formatter
+from .errors import DivergenceError, UsageError
+from .notation import Names, Neuron
+from .trace import IterationTrace, Run as RunTrace
+from .training import train
+
+ConfigSource = str | os.PathLike | Mapping[str, Any] | NetworkConfig
+
+
+def examples_dir() -> Path:
+    return Path(str(resources.files("stepnet") / "examples"))
+
+
+def example_names() -> list[str]:
+    return sorted(p.stem for p in examples_dir().glob("*.yaml"))
+
+
+def example(name: str) -> Path:
+    """The path of a bundled example config, by name (``stepnet examples`` lists them)."""
+    path = examples_dir() / f"{name}.yaml"
+    if not path.is_file():
+        import difflib
+
+        close = difflib.get_close_matches(name, example_names(), n=1)
+        raise UsageError(f"no bundled example named '{name}'",
+                         hint=(f"did you mean '{close[0]}'? " if close else "") + "see `stepnet examples`")
+    return path
+
+
+def load(source: ConfigSource) -> NetworkConfig:
+    """A config from a path, a bundled example's name, a dict, or a NetworkConfig."""
+    if isinstance(source, NetworkConfig):
+        return source
+    if isinstance(source, Mapping):
+        return load_config(source)
+    text = os.fspath(source)
+    if not os.path.exists(text) and os.sep not in text and not text.endswith((".yaml", ".yml")):
+        return load_config(example(text))
+    return load_config(text)
+
+
+@dataclass(frozen=True)
+class ParameterValues:
+    name: str
+    kind: str
+    value: float
+    gradient: float
+    updated: float
+
+
+@dataclass(frozen=True)
+class NeuronValues:
+    name: str
+    net: list[float]  # one per sample of the batch
+    out: list[float]
+    delta: list[float]
+
+
+class Iteration:
+    """One traced iteration, with every value reachable by name."""
+
+    def __init__(self, trace: IterationTrace, names: Names) -> None:
+        self.trace = trace
+        self.names = names
+        self.number = trace.iteration
+        self.loss = trace.loss
+        self.loss_after = trace.loss_after
+
+    def parameter(self, name: str) -> ParameterValues:
+        p = self.names.lookup(name)
+        if isinstance(p, Neuron):
+            raise UsageError(f"'{name}' is a neuron, not a parameter: use .neuron('{name}')")
+        lt = self.trace.layer(p.layer)
+        if p.kind == "weight":
+            idx = (p.to, p.source)
+            return ParameterValues(p.name, "weight", float(lt.W[idx]), float(lt.gW[idx]), float(lt.W_after[idx]))
+        k = 0 if p.to is None else p.to
+        return ParameterValues(p.name, "bias", float(lt.b[k]), float(lt.gb[k]), float(lt.b_after[k]))
+
+    def neuron(self, name: str) -> NeuronValues:
+        n = self.names.lookup(name)
+        if not isinstance(n, Neuron):
+            raise UsageError(f"'{name}' is a parameter, not a neuron: use .parameter('{name}')")
+        if n.layer == 0:
+            col = self.trace.X[:, n.index].tolist()
+            return NeuronValues(n.name, col, col, [0.0] * len(col))
+        lt = self.trace.layer(n.layer)
+        return NeuronValues(n.name, lt.net[:, n.index].tolist(), lt.out[:, n.index].tolist(), lt.delta[:, n.index].tolist())
+
+    def __repr__(self) -> str:
+        return f"<Iteration {self.number}: loss {self.loss!r}>"
+
+
+class Explanation:
+    """A derivation: ``str()`` gives text, Jupyter shows Markdown with math."""
+
+    def __init__(self, derivation: Derivation, fmt: Formatter) -> None:
+        self.derivation = derivation
+        self.fmt = fmt
+
+    def __str__(self) -> str:
+        from .render.text import render_text
+
+        return render_text(lambda r: r.derivation(self.derivation), self.fmt)
+
+    def to_markdown(self, flavor: str = "github") -> str:
+        from .render.markdown import derivation_markdown
+
+        return derivation_markdown(self.derivation, self.fmt, flavor)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown("jupyter")
+
+
+class Run:
+    """The result of :func:`run`: traced iterations, every loss, and the final network."""
+
+    def __init__(self, trace: RunTrace, fmt: Formatter | None = None) -> None:
+        self.trace = trace
+        self.config: NetworkConfig = trace.config
+        self.names = Names(trace.config)
+        self.fmt = fmt or Formatter()
+        self.iterations = [Iteration(it, self.names) for it in trace.iterations]
+        self.losses = trace.losses.tolist()
+        self.final_loss = trace.final_loss
+
+    def iteration(self, number: int | None = None) -> IterationTrace:
+        if not self.trace.iterations:
+            raise UsageError("no iteration was traced")
+        if number is None:
+            return self.trace.iterations[0]
+        it = self.trace.traced(number)
+        if it is None:
+            traced = ", ".join(str(i.iteration) for i in self.trace.iterations)
+            if not 1 <= number <= self.trace.done:
+                raise UsageError(f"iteration {number} is outside this run (1 to {self.trace.done})",
+                                 hint="raise --iterations, or pick one of the traced iterations: " + traced)
+            raise UsageError(f"iteration {number} was run but not traced (traced: {traced})",
+                             hint=f"add --trace {number}")
+        return it
+
+    def explain(self, name: str, iteration: int | None = None, check: bool = True) -> Explanation:
+        from .explain import explain
+
+        return Explanation(explain(self.iteration(iteration), self.names, name, self.fmt, check=check), self.fmt)
+
+    def report(self, limits=None):
+        from .report import build_report
+
+        return build_report(self.trace, self.names, self.fmt, limits)
+
+    def to_json(self) -> str:
+        from .render.json import dumps, run_object
+
+        return dumps(run_object(self.trace, self.names))
+
+    def to_markdown(self, flavor: str = "github", limits=None) -> str:
+        from .render.markdown import report_markdown
+
+        return report_markdown(self.report(limits), self.fmt, flavor)
+
+    def to_text(self, width: int = 100, limits=None) -> str:
+        from .render.text import render_text
+
+        report = self.report(limits)
+        return render_text(lambda r: r.report(report), self.fmt, width=width)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown("jupyter")
+
+    def __repr__(self) -> str:
+        return f"<stepnet.Run {self.config.name!r}: {self.trace.done} iterations, final loss {self.final_loss!r}>"
+
+
+def run(
+    config: ConfigSource,
+    iterations: int | None = None,
+    *,
+    epochs: int | None = None,
+    trace: str | None = None,
+    carry: int | None = None,
+    precision: int = 9,
+    sig: int | None = None,
+    progress=None,
+    raise_on_divergence: bool = False,
+) -> Run:
+    """Train ``config`` for ``iterations`` updates (or ``epochs`` passes) and keep the worked trace.
+
+    ``trace`` picks the iterations recorded in full ('all', 'first,last', '1,5,10');
+    ``carry`` rounds every intermediate to that many decimals (hand mode).
+    """
+    cfg = load(config)
+    result = Run(train(cfg, iterations=iterations, epochs=epochs, trace=trace, carry=carry, progress=progress),
+                 Formatter(precision, sig))
+    if raise_on_divergence and result.trace.divergence is not None:
+        from .report import stop_reason
+
+        raise DivergenceError(stop_reason(result.trace, result.names), run=result)
+    return result
