@@ -10,6 +10,7 @@ together to notice where the rounded numbers shown do not reproduce the rounded 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .expr import Add, Div, Exp, Expr, Func, Mul, Num, Paren, Partial, Pow, Sub, Sum, Sym, Text, Valued
 from .functions import ACTIVATIONS, LOSSES
@@ -27,6 +28,10 @@ class Formatter:
 
     def __call__(self, x: float) -> str:
         return format_number(x, self.places, self.sig)
+
+    def padded(self, x: float) -> str:
+        """Every place shown, trailing zeros included: for a rounded result, 0.018725610."""
+        return format_number(x, self.places, self.sig, pad=True)
 
 
 @dataclass
@@ -70,6 +75,8 @@ class Deriver:
     # -------------------------------------------------------------- line making
 
     def line(self, lhs: Expr, forms: list[Expr], value: float | None, note: str = "") -> Line:
+        if forms and isinstance(forms[-1], Num) and value is not None:  # ∂out/∂net = 1: the value says it
+            forms = forms[:-1]
         numeric = forms[-1].numeric() if forms else None
         if isinstance(numeric, Num):  # a bare number: the value says it
             numeric = None
@@ -87,7 +94,7 @@ class Deriver:
             return None
         if self._rounder is not None:
             recomputed = self._rounder(recomputed)
-        shown = self.fmt(recomputed)
+        shown = self.fmt.padded(recomputed)
         return shown if float(shown) != float(self.fmt(ln.value)) else None
 
     # -------------------------------------------------------------- symbols with values
@@ -118,23 +125,27 @@ class Deriver:
         return Partial(num, den, None if value is None else float(value))
 
     def dE_dout(self, li: int, j: int, s: int) -> Partial:
-        return self.partial(self.names.error(), self.names.out(li, j), self.it.layer(li).dE_dout[s, j])
+        return self.partial(self.E(s), self.names.out(li, j), self.it.layer(li).dE_dout[s, j])
 
     def dout_dnet(self, li: int, j: int, s: int) -> Partial:
         return self.partial(self.names.out(li, j), self.names.net(li, j), self.it.layer(li).dout_dnet[s, j])
 
     def dE_dnet(self, li: int, j: int, s: int) -> Partial:
-        return self.partial(self.names.error(), self.names.net(li, j), self.it.layer(li).delta[s, j])
+        return self.partial(self.E(s), self.names.net(li, j), self.it.layer(li).delta[s, j])
 
     # -------------------------------------------------------------- forward
 
     def net_line(self, li: int, j: int, s: int) -> Line:
         below = self.config.layers[li - 1]
-        terms = [Mul(self.param(self.names.weight(li, j, i)), self.out(li - 1, i, s)) for i in range(below.size)]
         bias = self.names.bias(li, j)
-        if bias is not None:
-            terms.append(Mul(self.param(bias), Num(1)))
-        return self.line(self.names.net(li, j), [long_sum(terms)], self.it.layer(li).net[s, j])
+
+        def term(i: int) -> Expr:
+            if i == below.size:
+                return Mul(self.param(bias), Num(1))
+            return Mul(self.param(self.names.weight(li, j, i)), self.out(li - 1, i, s))
+
+        total = long_sum_of(below.size + (bias is not None), term)
+        return self.line(self.names.net(li, j), [total], self.it.layer(li).net[s, j])
 
     def out_line(self, li: int, j: int, s: int) -> Line:
         layer = self.config.layers[li]
@@ -158,7 +169,7 @@ class Deriver:
             form = self.loss.term_formula(self.target(j, s), self.out(self.top, j, s), n)
             lines.append(self.line(self.names.error(j), [form], self.it.loss_terms[s, j]))
         total = long_sum([self.names.error(j).with_value(self.it.loss_terms[s, j]) for j in range(n)])
-        lines.append(self.line(self.names.error(), [total], self.it.sample_losses[s], self.loss.description))
+        lines.append(self.line(self.E(s), [total], self.it.sample_losses[s], self.loss.description))
         return lines
 
     def loss_formula(self, s: int) -> Expr:
@@ -169,11 +180,11 @@ class Deriver:
 
     def dE_dout_lines(self, li: int, j: int, s: int) -> list[Line]:
         """∂E_total/∂out of a neuron: from the loss (output layer) or the sum over paths."""
-        lhs = self.partial(self.names.error(), self.names.out(li, j), None)
+        lhs = self.partial(self.E(s), self.names.out(li, j), None)
         value = self.it.layer(li).dE_dout[s, j]
         if li == self.top:
             form = self.loss.derivative_formula(self.target(j, s), self.out(li, j, s), self.config.layers[-1].size)
-            note = ("from ", self.names.error(), " = ", self.loss_formula(s))
+            note = ("from ", self.E(s), " = ", self.loss_formula(s))
             return [self.line(lhs, [form], value, note)]
         return self.path_lines(li, j, s) + [self.path_sum_line(li, j, s)]
 
@@ -182,10 +193,10 @@ class Deriver:
         top = self.config.layers[-1]
         return li + 1 == self.top and top.activation != "softmax"
 
-    def path_term_lhs(self, li: int, j: int, k: int) -> Expr:
+    def path_term_lhs(self, li: int, j: int, k: int, s: int | None = None) -> Expr:
         if self._per_output_error(li):
             return Partial(self.names.error(k), self.names.out(li, j))
-        return Mul(Partial(self.names.error(), self.names.net(li + 1, k)), Partial(self.names.net(li + 1, k), self.names.out(li, j)))
+        return Mul(Partial(self.E(s), self.names.net(li + 1, k)), Partial(self.names.net(li + 1, k), self.names.out(li, j)))
 
     def path_lines(self, li: int, j: int, s: int) -> list[Line]:
         terms = self.it.path_terms(li, j, s)
@@ -194,25 +205,28 @@ class Deriver:
         for k, value in enumerate(terms):
             w = self.names.weight(li + 1, k, j)
             wsym = self.param(w, updated=updated, backprop=True)
-            chain = Mul(
-                Partial(self.names.error() if not self._per_output_error(li) else self.names.error(k), self.names.net(li + 1, k)),
-                Partial(self.names.net(li + 1, k), self.names.out(li, j)),
-            )
-            if self._per_output_error(li) and not self.it.fused:
-                chain = Mul(
-                    Partial(self.names.error(k), self.names.out(li + 1, k)),
-                    Partial(self.names.out(li + 1, k), self.names.net(li + 1, k)),
-                    Partial(self.names.net(li + 1, k), self.names.out(li, j)),
-                )
-            lines.append(self.line(self.path_term_lhs(li, j, k), [chain, Mul(self.delta(li + 1, k, s), wsym)], value))
+            forms: list[Expr] = [Mul(self.delta(li + 1, k, s), wsym)]
+            if self._per_output_error(li):  # ∂E_o1/∂out_h1: spell out the path through o1
+                last = Partial(self.names.net(li + 1, k), self.names.out(li, j))
+                if self.it.fused:
+                    chain = Mul(Partial(self.names.error(k), self.names.net(li + 1, k)), last)
+                else:
+                    chain = Mul(Partial(self.names.error(k), self.names.out(li + 1, k)),
+                                Partial(self.names.out(li + 1, k), self.names.net(li + 1, k)), last)
+                forms.insert(0, chain)
+            lines.append(self.line(self.path_term_lhs(li, j, k, s), forms, value))
         return lines
 
     def path_sum_line(self, li: int, j: int, s: int) -> Line:
-        lhs = self.partial(self.names.error(), self.names.out(li, j), None)
+        lhs = self.partial(self.E(s), self.names.out(li, j), None)
         terms = self.it.path_terms(li, j, s)
-        parts = [_valued(self.path_term_lhs(li, j, k), v) for k, v in enumerate(terms)]
-        k = self.names.constant("k")
-        general = Sum(k, Mul(Sym(("delta_k",), "δ_k", "delta_k", "\\delta_{k}"), Sym(("w_kj",), f"w_k{self.names.neuron_name(li, j)}", f"w_k{self.names.neuron_name(li, j)}", f"w_{{k{self.names.neuron_name(li, j)}}}")))
+        parts = [_valued(self.path_term_lhs(li, j, k, s), v) for k, v in enumerate(terms)]
+        above = self.config.layers[li + 1].name
+        n = self.names.neuron_name(li, j)
+        k = Sym(("index", li + 1), above, above, above if len(above) == 1 else f"\\mathrm{{{above}}}")
+        delta_k = Sym(("delta_k", li + 1), f"δ_{above}", f"delta_{above}", f"\\delta_{{{k.latex}}}")
+        w_kj = Sym(("w_k", li, j), f"w_{above},{n}", f"w_{above},{n}", f"w_{{{k.latex}, {self.names.neuron_latex(li, j)}}}")
+        general = Sum(k, Mul(delta_k, w_kj))
         return self.line(lhs, [general, long_sum(parts)], self.it.layer(li).dE_dout[s, j],
                          f"sum over every path from {self.names.neuron_name(li, j)} to the outputs")
 
@@ -267,20 +281,27 @@ class Deriver:
             return Mul(Partial(self.names.error(), self.names.out(li, j)), Partial(self.names.out(li, j), self.names.net(li, j)), dnet)
         return Mul(self.dE_dout(li, j, s), self.dout_dnet(li, j, s), dnet)
 
-    def grad_lhs(self, p: Param) -> Partial:
-        return Partial(self.names.error(), self.names.param(p))
+    def grad_lhs(self, p: Param, s: int | None = None) -> Partial:
+        """∂E_total/∂p; for one sample of a batch, ∂E⁽ˢ⁾/∂p, that sample's error."""
+        return Partial(self.E(s), self.names.param(p))
+
+    def E(self, s: int | None) -> Sym:
+        """The error a per-sample quantity belongs to: E_total, or E⁽ˢ⁾ within a batch."""
+        if s is None or self.it.batch_size == 1:
+            return self.names.error()
+        return self.names.sample_error(s)
 
     def gradient_lines(self, p: Param, s: int) -> list[Line]:
         """The gradient for one sample: the chain rule, then the δ shorthand."""
         value = self._sample_gradient(p)[s]
         if p.to is None:  # shared bias: it feeds every neuron of its layer
             size = self.config.layers[p.layer].size
-            chains = long_sum([self.gradient_chain(p, j, s) for j in range(size)])
-            deltas = long_sum([Mul(self.delta(p.layer, j, s), Num(1)) for j in range(size)])
-            return [self.line(self.grad_lhs(p), [chains, deltas], value, "a shared bias feeds every neuron of its layer")]
+            chains = long_sum_of(size, lambda j: self.gradient_chain(p, j, s))
+            deltas = long_sum_of(size, lambda j: Mul(self.delta(p.layer, j, s), Num(1)))
+            return [self.line(self.grad_lhs(p, s), [chains, deltas], value, "a shared bias feeds every neuron of its layer")]
         chain = self.gradient_chain(p, p.to, s)
         shorthand = Mul(self.delta(p.layer, p.to, s), self.input_of(p, s))
-        return [self.line(self.grad_lhs(p), [chain, shorthand], value)]
+        return [self.line(self.grad_lhs(p, s), [chain, shorthand], value)]
 
     def _sample_gradient(self, p: Param):
         if p.kind == "weight":
@@ -297,7 +318,7 @@ class Deriver:
         if B == 1:
             return None
         per = self._sample_gradient(p)
-        terms = [Num(float(v)) for v in per]
+        terms = [Partial(self.names.sample_error(s), self.names.param(p), float(v)) for s, v in enumerate(per)]
         form = Mul(Div(Num(1), Num(B)), Paren(long_sum(terms)))
         return self.line(self.grad_lhs(p), [form], self.gradient_value(p),
                          f"the mean over the batch's {B} samples")
@@ -377,6 +398,17 @@ def long_sum(terms: list[Expr]) -> Expr:
         hidden = len(terms) - 6
         terms = terms[:4] + [Text(f"… {hidden} more terms …")] + terms[-2:]
     return Add(*terms)
+
+
+def long_sum_of(count: int, term: Callable[[int], Expr]) -> Expr:
+    """``long_sum([term(k) for k in range(count)])``, making only the terms it shows.
+
+    A neuron of a 784-input layer shows 6 of its 785 terms: the other 779 are never built.
+    """
+    if count <= MAX_TERMS:
+        return long_sum([term(k) for k in range(count)])
+    # placeholders where long_sum leaves terms out, so the elision is long_sum's own
+    return long_sum([term(k) for k in range(4)] + [None] * (count - 6) + [term(count - 2), term(count - 1)])
 
 
 def _valued(e: Expr, value: float) -> Expr:

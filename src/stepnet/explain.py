@@ -8,8 +8,10 @@ sympy's derivative of the whole loss and a central finite difference.
 
 from __future__ import annotations
 
+import math
+
 from .checks import agrees, finite_difference, sympy_gradient
-from .derivation import Block, Derivation, Deriver, Formatter, Line, long_sum
+from .derivation import Block, Derivation, Deriver, Formatter, Line, long_sum, long_sum_of
 from .expr import Mul, Num, Partial
 from .notation import Names, Neuron, Param
 from .trace import IterationTrace
@@ -55,10 +57,13 @@ def explain_param(d: Deriver, p: Param, check: bool = True) -> Derivation:
     for s in _samples(d):
         blocks.append(Block("Each factor" + _sample_title(d, s), _factor_lines(d, p, feeds, s)))
         prod = Block("Put together" + _sample_title(d, s), d.gradient_lines(p, s))
-        j = feeds[0]
-        prod.text.append(
-            f"δ_{names.neuron_name(p.layer, j)} = ∂E_total/∂net_{names.neuron_name(p.layer, j)} collects every factor "
-            "but the last, so the gradient is δ times what the parameter multiplies.")
+        if p.to is None:
+            prod.text.append("A shared bias adds to every neuron of its layer, so its gradient is the sum of "
+                             "their δ, each times 1.")
+        else:
+            n = names.neuron_name(p.layer, p.to)
+            prod.text.append(f"δ_{n} = ∂E_total/∂net_{n} collects every factor but the last, so the gradient "
+                             "is δ times what the parameter multiplies.")
         blocks.append(prod)
     mean = d.batch_gradient_line(p)
     if mean is not None:
@@ -96,11 +101,15 @@ def _symbolic_note(d: Deriver, p: Param, j: int) -> tuple:
     """'from net_o1 = w5·out_h1 + …: only the w5 term depends on w5', in symbols."""
     li = p.layer
     below = d.config.layers[li - 1]
-    terms = [Mul(d.names.param(d.names.weight(li, j, i)), d.names.out(li - 1, i)) for i in range(below.size)]
     bias = d.names.bias(li, j)
-    if bias is not None:
-        terms.append(Mul(d.names.param(bias), Num(1)))
-    return ("from ", d.names.net(li, j), " = ", long_sum(terms), f": only the {p.unicode} term depends on {p.unicode}")
+
+    def term(i: int):
+        if i == below.size:
+            return Mul(d.names.param(bias), Num(1))
+        return Mul(d.names.param(d.names.weight(li, j, i)), d.names.out(li - 1, i))
+
+    total = long_sum_of(below.size + (bias is not None), term)
+    return ("from ", d.names.net(li, j), " = ", total, f": only the {p.unicode} term depends on {p.unicode}")
 
 
 def check_block(d: Deriver, p: Param) -> Block:
@@ -112,15 +121,23 @@ def check_block(d: Deriver, p: Param) -> Block:
     if sym is not None:
         ok = ok and agrees(chain, sym, rel=1e-9, abs_tol=1e-12)
         text.append(f"sympy, differentiating the whole loss as a function of {p.unicode}: {d.fmt(sym)} "
-                    f"(differs from the chain rule by {abs(sym - chain):.1e})")
+                    f"({difference(sym, chain)})")
     else:
         text.append("sympy: skipped, the network is too large for a symbolic loss (the finite difference still checks it)")
     text.append(f"central finite difference, (E({p.unicode} + h) − E({p.unicode} − h))/2h with h = 1e-6: {d.fmt(fd)} "
-                f"(differs by {abs(fd - chain):.1e})")
+                f"({difference(fd, chain)})")
     if d.it.carry is not None:
         text.append("In hand mode the chain-rule value carries rounded intermediates; the checks use full precision.")
     text.append("✓ both agree with the chain rule" if ok else "✗ the checks disagree with the chain rule: please report this")
     return Block("Check", text=text)
+
+
+def difference(a: float, b: float) -> str:
+    """How far apart two values are, as a power of ten: the same on every machine."""
+    diff = abs(a - b)
+    if diff == 0:
+        return "identical to the chain-rule value"
+    return f"differs from the chain-rule value by less than 1e{math.ceil(math.log10(diff))}"
 
 
 def explain_neuron(d: Deriver, n: Neuron) -> Derivation:

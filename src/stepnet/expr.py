@@ -387,11 +387,13 @@ class Printer:
         return self.minus + s
 
     def _factor(self, a: Expr, index: int) -> str:
-        if index > 0 and (is_negative_number(a) or isinstance(a, Neg)):
-            return self.paren(self._print(a))
-        return self._wrap(a, P_MUL)
+        s = self._wrap(a, P_MUL)
+        if index > 0 and s.startswith(self.minus):  # 0.5 × (−0.02), never 0.5 × −0.02
+            return self.paren(s)
+        return s
 
     def _print_Mul(self, e: Mul, nested: bool) -> str:
+        nested = nested and all(isinstance(a, (Sym, Num)) for a in e.args)
         if has_symbols(e):
             sep = self.tight_dot if nested else self.dot
         else:
@@ -421,7 +423,7 @@ class UnicodePrinter(Printer):
         a, b = e.args
         sup = _superscript(self._print(b)) if isinstance(b, Num) else None
         base = self._wrap(a, P_POW, strict=True)
-        if is_negative_number(a):
+        if is_negative_number(a) or isinstance(a, Partial):
             base = self.paren(self._print(a))
         return base + sup if sup else f"{base}^{self._wrap(b, P_ATOM)}"
 
@@ -458,7 +460,7 @@ class AsciiPrinter(UnicodePrinter):
     def _print_Pow(self, e: Pow, nested: bool) -> str:
         a, b = e.args
         base = self._wrap(a, P_POW, strict=True)
-        if is_negative_number(a):
+        if is_negative_number(a) or isinstance(a, Partial):
             base = self.paren(self._print(a))
         return f"{base}^{self._wrap(b, P_POW, strict=True)}"
 
@@ -468,8 +470,26 @@ class AsciiPrinter(UnicodePrinter):
     def _print_Sum(self, e: Sum, nested: bool) -> str:
         return f"sum_{self._print(e.index)} {self._wrap(e.body, P_MUL)}"
 
+    def _print_Text(self, e: Text, nested: bool) -> str:
+        return to_ascii(e.text)
+
 
 _SUP = str.maketrans("0123456789−-+()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻⁺⁽⁾")
+
+_ASCII = {
+    "∂": "d", "δ": "delta", "η": "eta", "μ": "mu", "β": "beta", "ε": "epsilon", "Σ": "sum", "σ": "sigma",
+    "−": "-", "×": "*", "·": "*", "…": "...", "→": "->", "⁺": "+", "√": "sqrt", "½": "1/2", "≠": "!=",
+    "✓": "ok", "✗": "X", "†": "+", "—": "--", "–": "-", "═": "=", "─": "-", "₀": "0", "₁": "1", "₂": "2",
+    "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7", "₈": "8", "₉": "9", "⁰": "0", "¹": "1", "²": "^2",
+    "³": "3", "⁴": "4", "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "⁽": "(", "⁾": ")", "⁻": "-",
+    "ˡ": "l", "ⱼ": "j", "ₖ": "k", "̂": "_hat", "≤": "<=", "≥": ">=", "≈": "~",
+}
+
+
+def to_ascii(text: str) -> str:
+    """Plain ASCII for terminals that cannot show the tutorials' symbols."""
+    out = "".join(_ASCII.get(ch, ch) for ch in text)
+    return out.encode("ascii", "replace").decode("ascii")
 
 
 def _superscript(s: str) -> str | None:
@@ -493,13 +513,13 @@ class LatexPrinter(Printer):
         return f"\\frac{{\\partial {e.num.latex}}}{{\\partial {e.den.latex}}}"
 
     def _print_Div(self, e: Div, nested: bool) -> str:
-        a, b = e.args
+        a, b = (x.args[0] if isinstance(x, Paren) else x for x in e.args)
         return f"\\frac{{{self._print(a, False)}}}{{{self._print(b, False)}}}"
 
     def _print_Pow(self, e: Pow, nested: bool) -> str:
         a, b = e.args
         base = self._wrap(a, P_POW, strict=True)
-        if is_negative_number(a):
+        if is_negative_number(a) or isinstance(a, Partial):
             base = self.paren(self._print(a))
         return f"{{{base}}}^{{{self._print(b, False)}}}"
 

@@ -46,6 +46,20 @@ class IterationReport:
 
 
 @dataclass
+class Diagram:
+    """What a drawing of the network needs: layers, and the drawn parameters with their values."""
+
+    layers: list[tuple[str, int, str]]  # (name, size, bias mode); the input layer's mode is "none"
+    shown: list[int]  # neurons drawn per layer (all, unless some layer is wider than WIDE)
+    weights: dict[tuple[int, int, int], Expr]  # (layer, to, source) -> the weight's symbol with its value
+    biases: dict[tuple[int, int], Expr]  # (layer, to) -> the bias symbol feeding that neuron
+    summarised: list[str]  # names of the layers drawn in part
+
+
+WIDE, SHOWN = 8, 3  # a layer wider than WIDE is drawn as its first SHOWN neurons and one "more" node
+
+
+@dataclass
 class Report:
     title: str
     description: str
@@ -57,6 +71,7 @@ class Report:
     final: Table
     final_loss: float
     changes: Table
+    diagram: Diagram | None = None
     stopped: str = ""
 
 
@@ -86,8 +101,27 @@ def build_report(run: Run, names: Names, fmt: Formatter | None = None, limits: L
         final=_final_table(run, names),
         final_loss=run.final_loss,
         changes=_changes_table(run, names, limits),
+        diagram=_diagram(run, names),
         stopped=stop_reason(run, names),
     )
+
+
+def _diagram(run: Run, names: Names) -> Diagram:
+    """The network as it starts the run: every weight drawn, or the first few of wide layers."""
+    cfg = run.config
+    layers = [(l.name, l.size, l.bias if l.activation else "none") for l in cfg.layers]
+    wide = [name for name, size, _ in layers if size > WIDE]
+    shown = [min(size, SHOWN) if wide else size for _, size, _ in layers]
+    W, b = run.initial
+    weights, biases = {}, {}
+    for li in range(1, len(layers)):
+        for j in range(shown[li]):
+            for i in range(shown[li - 1]):
+                weights[(li, j, i)] = names.param(names.weight(li, j, i)).with_value(W[li - 1][j, i])
+            p = names.bias(li, j)
+            if p is not None:
+                biases[(li, j)] = names.param(p).with_value(b[li - 1][0 if p.to is None else p.to])
+    return Diagram(layers, shown, weights, biases, wide)
 
 
 # ---------------------------------------------------------------- the set-up
@@ -192,6 +226,22 @@ def _pick(count: int, limit: int, names: list[str], only: frozenset[str]) -> tup
     return chosen, count - len(chosen)
 
 
+def _named(names: Names, params, only: frozenset[str]) -> list[int]:
+    """Indices in ``params`` of the parameters whose own name, in lower case, is in ``only``."""
+    found = []
+    for name in only:
+        p = names.canonical(name) if name == name.lower() else None
+        if p is not None and p in params:
+            found.append(params.index(p))
+    return found
+
+
+def _pick_params(names: Names, params, limit: int, only: frozenset[str]) -> tuple[list[int], int]:
+    """As :func:`_pick` for a layer's parameters, without making the ones not shown."""
+    chosen = sorted(set(range(min(len(params), limit))).union(_named(names, params, only)))
+    return chosen, len(params) - len(chosen)
+
+
 def _forward(d: Deriver, cfg, samples, limits: Limits) -> Section:
     sec = Section("Forward pass")
     for li in range(1, len(cfg.layers)):
@@ -208,15 +258,21 @@ def _forward(d: Deriver, cfg, samples, limits: Limits) -> Section:
             if hidden:
                 block.omitted = _omitted(hidden, "neurons", layer.name, "--only " + ",".join(neuron_names[-2:]))
             sec.blocks.append(block)
-        rows = [[neuron_names[j]] + sum(([d.it.layer(li).net[s, j], d.it.layer(li).out[s, j]] for s in samples), [])
-                for j in chosen]
-        cols = ["neuron"] + sum(([f"net{_suffix(d.it, s)}", f"out{_suffix(d.it, s)}"] for s in samples), [])
-        sec.tables.append(Table(f"Layer {layer.name}", cols, rows, _omitted(hidden, "neurons", layer.name, "") if hidden else ""))
+        lt = d.it.layer(li)
+        rows = [_row(d.it, neuron_names[j], s, [lt.net[s, j], lt.out[s, j]]) for j in chosen for s in samples]
+        sec.tables.append(Table(f"Layer {layer.name}", _columns(d.it, ["net", "out"]), rows,
+                                _omitted(hidden, "neurons", layer.name, "") if hidden else ""))
     return sec
 
 
-def _suffix(it: IterationTrace, s: int) -> str:
-    return f" (sample {s + 1})" if it.batch_size > 1 else ""
+def _columns(it: IterationTrace, values: list[str]) -> list[str]:
+    return ["neuron"] + (["sample"] if it.batch_size > 1 else []) + values
+
+
+def _row(it: IterationTrace, neuron: str, s: int, values: list[float]) -> list[Cell]:
+    """One table row: a neuron (and, in a batch, the sample) and its values."""
+    head: list[Cell] = [neuron] + ([str(s + 1)] if it.batch_size > 1 else [])
+    return head + [float(v) for v in values]
 
 
 def _errors(d: Deriver, samples) -> Section:
@@ -248,11 +304,11 @@ def _backward(d: Deriver, cfg, samples, limits: Limits) -> Section:
             if hidden:
                 block.omitted = _omitted(hidden, "neurons", layer.name, "--only " + ",".join(neuron_names[-2:]))
             sec.blocks.append(block)
-        s0 = samples[0]
-        rows = [[neuron_names[j], lt.dE_dout[s0, j], lt.dout_dnet[s0, j], lt.delta[s0, j]] for j in chosen]
-        sec.tables.append(Table(f"Layer {layer.name}{_suffix(d.it, s0)}", ["neuron", "∂E/∂out", "∂out/∂net", "δ"], rows))
+        rows = [_row(d.it, neuron_names[j], s, [lt.dE_dout[s, j], lt.dout_dnet[s, j], lt.delta[s, j]])
+                for j in chosen for s in samples]
+        sec.tables.append(Table(f"Layer {layer.name}", _columns(d.it, ["∂E/∂out", "∂out/∂net", "δ"]), rows))
         params = d.names.layer_params(li)
-        pchosen, phidden = _pick(len(params), limits.params, [p.name for p in params], limits.only)
+        pchosen, phidden = _pick_params(d.names, params, limits.params, limits.only)
         block = Block(f"Layer {layer.name}: gradient of every parameter")
         for pi in pchosen:
             p = params[pi]
@@ -274,7 +330,7 @@ def _updates(d: Deriver, cfg, limits: Limits) -> Section:
     omitted = 0
     for li in range(1, len(cfg.layers)):
         params = d.names.layer_params(li)
-        pchosen, phidden = _pick(len(params), limits.params, [p.name for p in params], limits.only)
+        pchosen, phidden = _pick_params(d.names, params, limits.params, limits.only)
         omitted += phidden
         for pi in pchosen:
             p = params[pi]
@@ -335,17 +391,16 @@ def _final_table(run: Run, names: Names) -> Table:
 def _changes_table(run: Run, names: Names, limits: Limits) -> Table:
     (w0, b0), (w1, b1) = run.initial, run.final_params
     rows = []
-    shown = 0
-    for p in names.params:
-        if shown >= limits.params * 4 and p.name.lower() not in limits.only:
-            continue
+    # the first limits.params * 4 parameters, and any named in --only (without making the rest)
+    chosen = sorted(set(range(min(len(names.params), limits.params * 4))).union(_named(names, names.params, limits.only)))
+    for pos in chosen:
+        p = names.params[pos]
         if p.kind == "weight":
             a, b = w0[p.layer - 1][p.to, p.source], w1[p.layer - 1][p.to, p.source]
         else:
             k = 0 if p.to is None else p.to
             a, b = b0[p.layer - 1][k], b1[p.layer - 1][k]
         rows.append([names.param(p), float(a), float(b), float(b - a)])
-        shown += 1
     hidden = len(names.params) - len(rows)
     return Table("Change of every parameter over the run", ["parameter", "initial", "final", "change"], rows,
                  f"{hidden} more parameters in --format json" if hidden else "")

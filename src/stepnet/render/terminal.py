@@ -2,19 +2,46 @@
 
 Renderers only read: every number comes from the trace through a report or derivation,
 and is only formatted here.  User text (names, titles) enters rich as Text, never markup.
+In ASCII mode every piece of text goes through :func:`~stepnet.expr.to_ascii`.
 """
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
-from rich.padding import Padding
+import math
+
+from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.rule import Rule
 from rich.table import Table as RichTable
 from rich.text import Text
 
 from ..derivation import Block, Derivation, Formatter, Line
-from ..expr import AsciiPrinter, Expr, Printer, UnicodePrinter
+from ..expr import AsciiPrinter, Expr, Printer, UnicodePrinter, to_ascii
 from ..report import IterationReport, Report, Section, Table
+
+INDENT = "    "
+
+
+class Equation:
+    """``lhs = a = b = value`` on one line, or broken before each ``=`` when it doesn't fit."""
+
+    def __init__(self, parts: list[str], value: str | None) -> None:
+        self.parts, self.value = parts, value
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lhs, rest = self.parts[0], self.parts[1:] + ([self.value] if self.value is not None else [])
+        if len(" = ".join([lhs, *rest])) <= options.max_width or len(rest) < 2:
+            rows = [[lhs, *rest]]
+        else:
+            rows = [[lhs, rest[0]]] + [[r] for r in rest[1:]]
+        for n, pieces in enumerate(rows):
+            text = Text("" if n == 0 else INDENT + "= ")
+            for k, piece in enumerate(pieces):
+                if k:
+                    text.append(" = ")
+                is_value = self.value is not None and n == len(rows) - 1 and k == len(pieces) - 1
+                text.append(piece, style="bold" if is_value else "")
+            yield text
 
 
 class TerminalRenderer:
@@ -24,6 +51,9 @@ class TerminalRenderer:
         self.ascii_only = ascii_only
 
     # ------------------------------------------------------------ pieces
+
+    def text(self, s: str, style: str = "") -> Text:
+        return Text(to_ascii(s) if self.ascii_only else s, style=style)
 
     def number(self, x: float) -> str:
         return self.printer._number(float(x))
@@ -40,54 +70,57 @@ class TerminalRenderer:
         parts = [self.expr(ln.lhs)] + [self.expr(f) for f in ln.forms]
         if ln.numeric is not None:
             parts.append(self.expr(ln.numeric))
-        text = Text(" = ".join(parts))
-        if ln.value is not None:
-            text.append(" = ")
-            text.append(self.number(ln.value), style="bold")
+        value = self.number(ln.value) if ln.value is not None else None
         extra = []
         if ln.shown_result is not None:
             extra.append(f"† the rounded numbers shown give {ln.shown_result.replace('-', self.printer.minus)}; "
                          "the value is computed at full precision")
         if ln.note:
             extra.append(self.note(ln.note))
+        eq = Equation(parts, value)
         if not extra:
-            return text
-        return Group(text, *(Padding(Text(e, style="dim"), (0, 0, 0, 4)) for e in extra))
+            return eq
+        return Group(eq, *(self.text(INDENT + e, "dim") for e in extra))
 
     def cell(self, c) -> Text:
         if isinstance(c, Expr):
             return Text(self.expr(c))
         if isinstance(c, float):
             return Text(self.number(c))
-        return Text(str(c))
+        return self.text(str(c))
 
     def table(self, t: Table) -> RenderableType:
-        rt = RichTable(title=Text(t.title), title_justify="left", show_header=any(t.columns))
+        rt = RichTable(box=box.ASCII if self.ascii_only else box.HEAVY_HEAD, show_header=any(t.columns))
         for i, col in enumerate(t.columns):
             numeric = any(isinstance(r[i], float) for r in t.rows if i < len(r))
-            rt.add_column(Text(col), justify="right" if numeric else "left")
+            rt.add_column(self.text(col), justify="right" if numeric else "left")
         for row in t.rows:
             rt.add_row(*(self.cell(c) for c in row))
+        items: list[RenderableType] = [self.text(t.title, "bold")] if t.title else []
+        items.append(rt)
         if t.omitted:
-            return Group(rt, Text(t.omitted, style="dim italic"))
-        return rt
+            items.append(self.text(t.omitted, "dim italic"))
+        return Group(*items)
 
     def block(self, b: Block) -> RenderableType:
-        items: list[RenderableType] = [Text(b.title, style="bold")] if b.title else []
-        items += [Text(t) for t in b.text]
+        items: list[RenderableType] = [self.text(b.title, "bold")] if b.title else []
+        items += [self.text(t) for t in b.text]
         items += [self.line(ln) for ln in b.lines]
         if b.omitted:
-            items.append(Text(b.omitted, style="dim italic"))
+            items.append(self.text(b.omitted, "dim italic"))
         return Group(*items, Text(""))
 
+    def rule(self, title: str, heavy: bool = False) -> Rule:
+        chars = ("=" if heavy else "-") if self.ascii_only else ("═" if heavy else "─")
+        return Rule(self.text(title, "bold" if heavy else ""), align="left" if not heavy else "center", characters=chars)
+
     def section(self, s: Section) -> RenderableType:
-        items: list[RenderableType] = [Rule(Text(s.title), align="left", characters="-" if self.ascii_only else "─")]
-        for b in s.blocks:
-            items.append(self.block(b))
-        for t in s.tables:
-            items.append(self.table(t))
-        items += [Text(t) for t in s.text]
-        items.append(Text(""))
+        items: list[RenderableType] = [self.rule(s.title)]
+        items += [self.block(b) for b in s.blocks]
+        items += [Group(self.table(t), Text("")) for t in s.tables]
+        items += [self.text(t) for t in s.text]
+        if s.text:
+            items.append(Text(""))
         return Group(*items)
 
     # ------------------------------------------------------------ wholes
@@ -95,55 +128,52 @@ class TerminalRenderer:
     def iteration(self, r: IterationReport) -> RenderableType:
         head = f"Iteration {r.iteration}"
         if len(r.samples) > 1:
-            head += f": batch of {len(r.samples)} samples (data[{', '.join(str(i) for i in r.samples[:8])}{', …' if len(r.samples) > 8 else ''}])"
+            shown = ", ".join(str(i) for i in r.samples[:8]) + (", …" if len(r.samples) > 8 else "")
+            head += f": batch of {len(r.samples)} samples (data[{shown}])"
         head += f", loss before the update {self.number(r.loss)}"
-        rule = Rule(Text(head, style="bold"), characters="=" if self.ascii_only else "═")
-        return Group(rule, *(self.section(s) for s in r.sections))
+        return Group(self.rule(head, heavy=True), *(self.section(s) for s in r.sections))
 
     def report(self, rep: Report) -> list[RenderableType]:
-        out: list[RenderableType] = [Text(rep.title, style="bold underline")]
+        out: list[RenderableType] = [self.text(rep.title, "bold underline")]
         if rep.description:
-            out.append(Text(rep.description))
-        out.append(self.table(rep.setup))
-        for n in rep.notes:
-            out.append(Text(n, style="italic"))
+            out.append(self.text(rep.description))
+        setup = Table("", rep.setup.columns, rep.setup.rows)
+        out.append(self.table(setup))
+        out += [self.text(n, "italic") for n in rep.notes]
         out.append(Text(""))
-        for it in rep.iterations:
-            out.append(self.iteration(it))
+        out += [self.iteration(it) for it in rep.iterations]
         if rep.history is not None:
-            out.append(Rule(Text("The whole run"), characters="=" if self.ascii_only else "═"))
+            out.append(self.rule("The whole run", heavy=True))
             out.append(self.table(rep.history))
             out.append(self.chart(rep.losses))
         out.append(self.table(rep.final))
-        out.append(Text(f"Final loss (all data, after the last update): {self.number(rep.final_loss)}", style="bold"))
+        out.append(self.text(f"Final loss (all data, after the last update): {self.number(rep.final_loss)}", "bold"))
         if rep.history is not None:
             out.append(self.table(rep.changes))
         if rep.stopped:
-            out.append(Text(rep.stopped, style="bold red"))
+            out.append(self.text(rep.stopped, "bold red"))
         return out
 
     def chart(self, points: list[tuple[int, float]], height: int = 8) -> RenderableType:
         """A small text chart of the loss: one column per point, scaled between min and max."""
+        points = [(k, v) for k, v in points if math.isfinite(v)]  # a diverged run ends in inf/nan
         if len(points) < 2:
             return Text("")
         values = [v for _, v in points]
         lo, hi = min(values), max(values)
         span = (hi - lo) or 1.0
         levels = [round((v - lo) / span * (height - 1)) for v in values]
-        mark = "*" if self.ascii_only else "●"
+        mark, bar, corner, dash = ("*", "|", "+", "-") if self.ascii_only else ("●", "│", "└", "─")
         rows = []
         for h in range(height - 1, -1, -1):
             label = self.number(lo + span * h / (height - 1)) if h in (0, height - 1) else ""
-            rows.append(f"{label:>14} │" .replace("│", "|" if self.ascii_only else "│")
-                        + "".join(mark if lv == h else " " for lv in levels))
-        axis = " " * 15 + ("+" if self.ascii_only else "└") + ("-" if self.ascii_only else "─") * len(levels)
+            rows.append(f"{label:>14} {bar}" + "".join(mark if lv == h else " " for lv in levels).rstrip())
+        axis = " " * 15 + corner + dash * len(levels)
         foot = " " * 16 + f"iteration {points[0][0]} … {points[-1][0]}"
-        return Group(Text("Loss by iteration", style="bold"), Text("\n".join(rows + [axis, foot])), Text(""))
+        return Group(self.text("Loss by iteration", "bold"), self.text("\n".join(rows + [axis, foot])), Text(""))
 
     def derivation(self, d: Derivation) -> list[RenderableType]:
-        out: list[RenderableType] = [Text(d.title, style="bold underline")]
-        for b in d.blocks:
-            out.append(self.block(b))
-        for n in d.notes:
-            out.append(Text(n, style="italic"))
+        out: list[RenderableType] = [self.text(d.title, "bold underline")]
+        out += [self.block(b) for b in d.blocks]
+        out += [self.text(n, "italic") for n in d.notes]
         return out
