@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 from .config import NetworkConfig, load_config
 from .derivation import Derivation, Formatter
-from .errors import DivergenceError, UsageError
+from .errors import ConfigError, DivergenceError, UsageError
 from .notation import Names, Neuron
 from .trace import IterationTrace, Run as RunTrace
 from .training import train
@@ -55,7 +56,14 @@ def load(source: ConfigSource) -> NetworkConfig:
         return load_config(source)
     text = os.fspath(source)
     if not os.path.exists(text) and os.sep not in text and not text.endswith((".yaml", ".yml")):
-        return load_config(example(text))
+        if text in example_names():
+            return load_config(example(text))
+        import difflib
+
+        close = difflib.get_close_matches(text, example_names(), n=1)
+        raise ConfigError("no such file, and no bundled example of that name", file=text,
+                          hint=(f"did you mean '{close[0]}'? " if close else "")
+                          + "`stepnet examples` lists the bundled examples")
     return load_config(text)
 
 
@@ -141,8 +149,12 @@ class Run:
         self.names = Names(trace.config)
         self.fmt = fmt or Formatter()
         self.iterations = [Iteration(it, self.names) for it in trace.iterations]
-        self.losses = trace.losses.tolist()
         self.final_loss = trace.final_loss
+
+    @cached_property
+    def losses(self) -> list[float]:
+        """Every iteration's loss, before its update (a list made when first read)."""
+        return self.trace.losses.tolist()
 
     def iteration(self, number: int | None = None) -> IterationTrace:
         if not self.trace.iterations:

@@ -23,6 +23,8 @@ from .functions import ACTIVATIONS, LOSSES, loss_terms_from_net, softmax_delta
 from .rounding import Rounder, make_rounder
 from .trace import Divergence, IterationTrace, LayerTrace
 
+_add_reduce = np.add.reduce
+
 
 class Layer:
     """The fixed facts of one non-input layer."""
@@ -88,6 +90,12 @@ class Network:
         names = {"momentum": ("v",), "adam": ("m", "v")}.get(self.opt.name, ())
         for key in names:
             self.state[key] = [[np.zeros_like(w), np.zeros_like(b)] for w, b in zip(self.W, self.b)]
+        # what the untraced step needs of each layer, looked up once instead of every iteration
+        self._plan = [
+            (layer.activation.value, layer.activation.derivative, layer.slope, layer.bias_mode,
+             layer.bias_mode != "none", self.train_biases and layer.bias_mode != "none")
+            for layer in self.layers
+        ]
 
     # ------------------------------------------------------------------ forward
 
@@ -132,6 +140,10 @@ class Network:
 
         Returns the batch loss, and the list of LayerTrace (output layer last) if recording.
         """
+        if not record and self.round is None:
+            loss = np.empty(1)
+            self.run_untraced(X, T, loss, 0, 1)
+            return float(loss[0]), None
         R = self.round
         B = X.shape[0]
         nets, outs = self.forward(X)
@@ -179,6 +191,97 @@ class Network:
                 fused=self.fused, carry=self.carry, t=self.t,
             )
         return loss, None
+
+    def run_untraced(self, X: np.ndarray, T: np.ndarray, losses: np.ndarray, start: int, stop: int) -> int:
+        """Iterations ``start`` to ``stop − 1`` on one batch, recording nothing.
+
+        Each is what :meth:`step` computes, bit for bit; its loss goes to ``losses[k]``.
+        Stops after the first iteration whose loss is not finite, and returns the index
+        after the last one run (``stop`` unless it stopped early).
+
+        The training loop spends nearly all its time here, thousands of iterations on tiny
+        arrays where each numpy call costs more than its arithmetic.  So the loop is one
+        function with everything it needs in local names, it skips what only a trace shows
+        (∂out/∂net where δ does not use it, bias gradients that are not applied), and it
+        makes the ``np.add.reduce`` calls that ``sum`` and ``mean`` make inside.
+        """
+        if self.round is not None:  # hand mode rounds every value: the recording path does that
+            for k in range(start, stop):
+                losses[k] = loss = self.step(X, T)[0]
+                if not math.isfinite(loss):
+                    return k + 1
+            return stop
+        W, b, plan = self.W, self.b, self._plan
+        B = X.shape[0]
+        fused, loss_fn = self.fused, self.loss
+        terms_of, derivative_of = loss_fn.terms, loss_fn.derivative
+        top = len(plan) - 1
+        backwards = list(enumerate(plan))[::-1]
+        updated_first = self.updated_first
+        sgd, lr = self.opt.name == "sgd", self.lr
+        isfinite = math.isfinite
+        for k in range(start, stop):
+            nets, outs = [], [X]
+            A = X
+            for (value, _, slope, _, has_bias, _), Wl, bl in zip(plan, W, b):
+                net = A @ Wl.T
+                if has_bias:
+                    net += bl
+                A = value(net, slope)
+                nets.append(net)
+                outs.append(A)
+            terms = loss_terms_from_net(loss_fn, T, nets[-1], A) if fused else terms_of(T, A)
+            if B == 1:  # the mean of one per-sample sum: numpy's reduce adds it to 0.0
+                loss = float(_add_reduce(terms, axis=None)) + 0.0
+            else:  # terms.sum(axis=1).mean()
+                loss = float(_add_reduce(_add_reduce(terms, axis=1), axis=None)) / B
+            losses[k] = loss
+            dE_dout = None if fused else derivative_of(T, A)
+            pending = []  # standard order: every update after the whole backward pass
+            for li, (_, derivative, slope, mode, _, train_bias) in backwards:
+                out = outs[li + 1]
+                if li == top and fused:
+                    delta = out - T
+                elif derivative is None:
+                    delta = softmax_delta(out, dE_dout)
+                else:
+                    delta = dE_dout * derivative(nets[li], out, slope)
+                gW = delta.T @ outs[li]
+                if B != 1:  # x / 1 is x exactly
+                    gW /= B
+                gb = None
+                if train_bias:
+                    if mode == "per_neuron":  # delta.mean(axis=0)
+                        gb = _add_reduce(delta, axis=0)
+                        if B != 1:
+                            gb /= B
+                    else:  # shared: one bias fed by every neuron
+                        gb = np.array([_add_reduce(delta, axis=None) / B])
+                if updated_first:  # the variant: δ goes down through the updated weights
+                    self._apply(((li, gW, gb),), sgd, lr)
+                else:
+                    pending.append((li, gW, gb))
+                if li:
+                    dE_dout = delta @ W[li]
+            if pending:
+                self._apply(pending, sgd, lr)
+            self.t += 1
+            if not isfinite(loss):
+                return k + 1
+        return stop
+
+    def _apply(self, updates, sgd: bool, lr: float) -> None:
+        """:meth:`_update` without rounding, for (layer, ∂E/∂W, ∂E/∂b or None if not trained)."""
+        W, b = self.W, self.b
+        for li, gW, gb in updates:
+            if sgd:
+                W[li] = W[li] - lr * gW
+                if gb is not None:
+                    b[li] = b[li] - lr * gb
+            else:
+                W[li] = self._new_value(li, 0, W[li], gW)
+                if gb is not None:
+                    b[li] = self._new_value(li, 1, b[li], gb)
 
     def _delta(self, layer: Layer, is_top: bool, net, out, dE_dout, T):
         R = self.round

@@ -6,6 +6,7 @@ updates done); the final loss is measured on all the data after the last update.
 
 from __future__ import annotations
 
+import bisect
 import math
 from typing import Callable, Iterator
 
@@ -87,11 +88,33 @@ def train(
     interrupted = False
     done = 0
     step_every = max(1, total // 200)
+    in_stretch = False  # inside Network.run_untraced, where ``done`` is not kept up to date
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         try:
-            for k in range(1, total + 1):
-                idx = next(order)
-                X, T = (X_all, T_all) if full_batch else (X_all[idx], T_all[idx])
+            every = np.arange(len(config.data))  # what batch_order yields for a full batch
+            traced_order = sorted(chosen)
+            k = 1
+            while k <= total:
+                if full_batch and k not in chosen:
+                    # untraced iterations on the same batch, up to the next traced one or the
+                    # next progress report, in one call: the engine's loop without ours around it
+                    end = _stretch_end(k, total, traced_order, step_every if progress is not None else None)
+                    in_stretch = True
+                    done = net.run_untraced(X_all, T_all, losses, k - 1, end)
+                    in_stretch = False
+                    if not math.isfinite(losses[done - 1]):
+                        divergence = net.find_divergence(X_all, T_all)
+                        divergence.iteration = done
+                        break
+                    if progress is not None and (done % step_every == 0 or done == total):
+                        progress(done, total)
+                    k = done + 1
+                    continue
+                if full_batch:
+                    idx, X, T = every, X_all, T_all
+                else:
+                    idx = next(order)
+                    X, T = X_all[idx], T_all[idx]
                 record = k in chosen
                 loss, it = net.step(X, T, record=record)
                 losses[k - 1] = loss
@@ -109,8 +132,11 @@ def train(
                     traced.append(it)
                 if progress is not None and (k % step_every == 0 or k == total):
                     progress(k, total)
+                k += 1
         except KeyboardInterrupt:
             interrupted = True
+            if in_stretch:  # every iteration whose update finished has its loss written
+                done = net.t
         if divergence is None and not interrupted and not _params_finite(net):
             divergence = net.find_divergence(X_all, T_all)
             divergence.iteration = done
@@ -118,7 +144,7 @@ def train(
     return Run(
         config=config,
         iterations=traced,
-        losses=losses[:done].copy(),
+        losses=losses if done == total else losses[:done].copy(),  # no second copy of a long history
         planned=total,
         initial=initial,
         final_params=(net.W, net.b),
@@ -129,6 +155,16 @@ def train(
         divergence=divergence,
         interrupted=interrupted,
     )
+
+
+def _stretch_end(k: int, total: int, traced: list[int], step_every: int | None) -> int:
+    """The last iteration of the untraced run starting at ``k``: before the next traced
+    iteration, and no later than the next progress report."""
+    i = bisect.bisect_right(traced, k)
+    end = min(total, traced[i] - 1) if i < len(traced) else total
+    if step_every is not None:
+        end = min(end, -(-k // step_every) * step_every)
+    return end
 
 
 def _params_finite(net: Network) -> bool:

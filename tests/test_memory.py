@@ -1,0 +1,99 @@
+"""Memory stays flat over a long run, and a wide network's report names what it leaves out.
+
+These check sizes and content, never time: benchmarks/run.py measures time.
+"""
+
+from __future__ import annotations
+
+import random
+import tracemalloc
+
+import pytest
+
+from stepnet.api import load, run
+from stepnet.config import load_config
+from stepnet.training import train
+
+
+def _peak_bytes(iterations: int) -> int:
+    cfg = load("mazur")
+    tracemalloc.start()
+    try:
+        result = train(cfg, iterations=iterations, trace="first,last")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.done == iterations and [it.iteration for it in result.iterations] == [1, iterations]
+    return peak
+
+
+def test_a_long_run_keeps_only_its_loss_history():
+    """2,000 and 20,000 iterations, first and last traced: the difference is the losses (8 bytes each)."""
+    _peak_bytes(200)  # imports and numpy's caches, outside the measurement
+    small, large = 2_000, 20_000
+    growth = _peak_bytes(large) - _peak_bytes(small)
+    per_iteration = growth / (large - small)
+    assert per_iteration <= 8 * 1.1, f"{per_iteration:.1f} bytes per iteration"
+
+
+def _wide_config():
+    rng = random.Random(11)
+    data = []
+    for s in range(32):
+        targets = [0.0] * 10
+        targets[s % 10] = 1.0
+        data.append({"inputs": [round(rng.random(), 4) for _ in range(784)], "targets": targets})
+    return load_config({
+        "name": "wide",
+        "layers": [
+            {"name": "i", "size": 784},
+            {"name": "h", "size": 128, "activation": "sigmoid", "bias": "per_neuron"},
+            {"name": "o", "size": 10, "activation": "sigmoid", "bias": "per_neuron"},
+        ],
+        "init": {"method": "xavier", "seed": 1},
+        "loss": "half_sse",
+        "learning_rate": 0.5,
+        "data": data,
+    })
+
+
+@pytest.fixture(scope="module")
+def wide_run():
+    return run(_wide_config())
+
+
+def test_wide_network_text_names_what_it_truncates(wide_run):
+    from stepnet.report import Limits
+
+    text = wide_run.to_text(100)
+    lines = text.splitlines()
+    assert len(lines) < 5000  # a summary a person can read, not 100,000 lines
+    # a table per layer, and every truncation says what it left out and how to see it
+    assert "Layer h" in lines and "Layer o" in lines
+    assert "120 more neurons of layer h not shown: name them to see them (--only h127,h128)" in text
+    assert "2 more neurons of layer o not shown: name them to see them (--only o9,o10)" in text
+    assert "100464 more parameters of layer h not shown: name them to see them (--only b128)" in text
+    assert "1274 more parameters of layer o not shown: name them to see them (--only b138)" in text
+    assert "101738 more parameters are updated the same way (shown with --only NAME, all in --format json)." in text
+    assert "Samples 5 to 32 of the batch are computed the same way" in text
+    assert "… 779 more terms …" in text  # a neuron's 785-term net input shows its first and last terms
+    assert "101706 more parameters in --format json" not in text  # one iteration: no change-over-the-run table
+    # naming a parameter deep in a wide layer shows it, and only it, in full
+    only = wide_run.to_text(100, Limits(only=frozenset({"w100000", "h120"})))
+    assert "∂E_total/∂w100000 = " in only and "net_h120 = " in only
+    assert "100463 more parameters of layer h not shown" in only
+    assert "∂E_total/∂w99999 = " not in only
+
+
+def test_wide_network_json_has_every_parameter(wide_run):
+    import json
+
+    obj = json.loads(wide_run.to_json())
+    params = obj["iterations"][0]["parameters"]
+    assert len(params) == 784 * 128 + 128 + 128 * 10 + 10
+    assert params[0]["name"] == "w1" and params[-1]["name"] == "b138"
+    assert params[100351] == {
+        "name": "w100352", "kind": "weight", "layer": "h", "from": "i784", "to": ["h128"],
+        "value": params[100351]["value"], "gradient": params[100351]["gradient"], "updated": params[100351]["updated"],
+    }
+    assert wide_run.iterations[0].parameter("w100352").value == params[100351]["value"]
