@@ -1,0 +1,232 @@
+"""The Markdown export: goldens, rendering under KaTeX/MathJax/Mermaid, escaping, numbers, CLI."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import pytest
+from click.testing import CliRunner
+
+import rendercheck
+import stepnet
+from stepnet.cli import main
+from stepnet.report import iteration_lines
+
+FLAVORS = rendercheck.FLAVORS
+
+MAZUR = {
+    "name": "A step by step backpropagation example",
+    "layers": [
+        {"name": "i", "size": 2},
+        {"name": "h", "size": 2, "activation": "sigmoid", "bias": "shared"},
+        {"name": "o", "size": 2, "activation": "sigmoid", "bias": "shared"},
+    ],
+    "weights": {"h": [[0.15, 0.20], [0.25, 0.30]], "o": [[0.40, 0.45], [0.50, 0.55]]},
+    "biases": {"h": 0.35, "o": 0.60},
+    "train_biases": False,
+    "loss": "half_sse",
+    "learning_rate": 0.5,
+    "data": [{"inputs": [0.05, 0.10], "targets": [0.01, 0.99]}],
+}
+
+HOSTILE_NAME = "My <script>alert(1)</script> net *x* | y $z$ _u_ `c` [l](javascript:x) &amp; # h ~~s~~ \\"
+HOSTILE_DESCRIPTION = "- item\n# Heading\n| a | b |\n|---|---|\n<img src=x onerror=alert(1)> $$x$$ --- ***\n\n1. two"
+
+
+@functools.lru_cache(maxsize=None)
+def mazur():
+    return stepnet.run(stepnet.example("mazur"))
+
+
+@functools.lru_cache(maxsize=None)
+def example_markdown(name: str, flavor: str) -> str:
+    # two iterations for the whole-run tables and chart, the first traced: half the math to check
+    return stepnet.run(stepnet.example(name), iterations=2, trace="first").to_markdown(flavor)
+
+
+@functools.lru_cache(maxsize=None)
+def render_failures() -> dict[tuple[str, str], list[str]]:
+    """rendercheck.render_errors for every example and flavor, in one Node.js call.
+
+    The flavors share their TeX and diagrams, so each distinct item is checked once:
+    a few seconds in all, where one call per document costs a Node start and Mermaid
+    load each (about a minute for the bundled examples).
+    """
+    docs = {(n, f): example_markdown(n, f) for n in stepnet.example_names() for f in FLAVORS}
+    found = {key: ([(tex.strip(), d) for tex, d in rendercheck.extract_math(md, key[1])], rendercheck.extract_mermaid(md))
+             for key, md in docs.items()}
+    math = sorted({m for items, _ in found.values() for m in items})
+    diagrams = sorted({d for _, ds in found.values() for d in ds})
+    answer = rendercheck.run_check(math, diagrams)
+    bad = {m: f"math: {e} in {m[0][:60]}" for m, e in zip(math, answer["math"]) if e}
+    bad |= {d: f"mermaid: {e}" for d, e in zip(diagrams, answer["mermaid"]) if e}
+    return {key: [bad[x] for x in items + ds if x in bad] for key, (items, ds) in found.items()}
+
+
+def _unescaped_pipes(row: str) -> int:
+    count, i = 0, 0
+    while i < len(row):
+        if row[i] == "\\":
+            i += 2
+            continue
+        count += row[i] == "|"
+        i += 1
+    return count
+
+
+def _tables(md: str) -> list[list[str]]:
+    """Blocks of consecutive lines starting with '|'."""
+    tables, current = [], []
+    for line in md.split("\n") + [""]:
+        if line.startswith("|"):
+            current.append(line)
+        elif current:
+            tables.append(current)
+            current = []
+    return tables
+
+
+# ---------------------------------------------------------------- goldens
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_mazur_golden(golden, flavor):
+    golden(f"mazur.{flavor}.md", mazur().to_markdown(flavor))
+
+
+def test_explain_w5_golden(golden):
+    golden("explain_w5.github.md", mazur().explain("w5").to_markdown("github"))
+
+
+# ---------------------------------------------------------------- rendering
+
+
+@pytest.mark.node
+@pytest.mark.parametrize("flavor", FLAVORS)
+@pytest.mark.parametrize("name", stepnet.example_names())
+def test_every_example_renders(name, flavor):
+    md = example_markdown(name, flavor)
+    assert rendercheck.extract_mermaid(md)[0].startswith("flowchart LR\n  n_")
+    assert rendercheck.markdown_hazards(md, flavor) == []
+    assert render_failures()[(name, flavor)] == []
+
+
+@pytest.mark.node
+def test_explanations_render():
+    run = mazur()
+    md = "\n\n".join(run.explain(name, check=False).to_markdown("jupyter") for name in ("w1", "b2", "h1", "i2"))
+    assert rendercheck.markdown_hazards(md, "jupyter") == []
+    assert rendercheck.render_errors(md, "jupyter") == []
+
+
+# ---------------------------------------------------------------- structure
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_every_line_is_one_display_equation(flavor):
+    run = mazur()
+    lines = [ln for it in run.report().iterations for ln in iteration_lines(it)]
+    math = rendercheck.extract_math(run.to_markdown(flavor), flavor)
+    assert len([tex for tex, display in math if display]) == len(lines)
+    assert all("|" not in tex for tex, _ in math)
+
+
+def test_flavors_use_their_delimiters():
+    md = {f: mazur().to_markdown(f) for f in FLAVORS}
+    assert "```math\n" in md["github"] and "| $`w_{1}`$ |" in md["github"]
+    assert "\n\n$$\n" in md["jekyll"] and "| $$w_{1}$$ |" in md["jekyll"]
+    assert "\n\n$$\n" in md["jupyter"] and "| $w_{1}$ |" in md["jupyter"]
+    assert "```math" not in md["jekyll"] + md["jupyter"]
+
+
+def test_unknown_flavor_is_rejected():
+    with pytest.raises(ValueError, match="flavor"):
+        mazur().to_markdown("gitlab")
+
+
+def test_network_diagram_has_every_weight_and_the_biases():
+    md = mazur().to_markdown("github")
+    diagram = rendercheck.extract_mermaid(md)[0]
+    assert diagram.startswith("flowchart LR")
+    for edge in ('n_i1 -- "w1 = 0.15" --> n_h1', 'n_h2 -- "w8 = 0.55" --> n_o2',
+                 'bias_h["b1 = 0.35"]', "bias_o --> n_o2"):
+        assert edge in diagram
+
+
+def test_wide_layers_get_a_summarised_diagram():
+    cfg = dict(MAZUR, layers=[{"name": "i", "size": 2}, {"name": "h", "size": 12, "activation": "relu"},
+                              {"name": "o", "size": 1, "activation": "identity"}],
+               weights={}, biases={}, init={"method": "xavier", "seed": 1},
+               data=[{"inputs": [0.05, 0.10], "targets": [0.5]}])
+    md = stepnet.run(stepnet.load(cfg)).to_markdown("github")
+    diagram = rendercheck.extract_mermaid(md)[0]
+    assert 'more_h["… 9 more"]' in diagram and "n_h4" not in diagram
+    assert "Layers with more than 8 neurons (h) are summarised" in md
+
+
+def test_several_iterations_add_history_chart_and_changes():
+    run = stepnet.run(stepnet.example("mazur"), iterations=5)
+    md = run.to_markdown("github")
+    chart = rendercheck.extract_mermaid(md)[1]
+    assert chart.startswith("xychart-beta")
+    assert 'x-axis "iteration" [1, 2, 3, 4, 5]' in chart
+    assert f"line [{', '.join(run.fmt(v) for v in run.losses)}]" in chart
+    assert "**Loss history**" in md and "**Change of every parameter over the run**" in md
+    assert md.count("\n## Iteration ") == 5
+
+
+def test_notes_and_shown_results_are_sentences():
+    md = mazur().to_markdown("github")
+    assert "\n\n*The sigmoid (logistic) function.*\n\n" in md
+    assert "† The rounded numbers shown give −0.022602541; the value is computed at full precision." in md
+    assert "*From $`E_{\\mathrm{total}}`$ = $`\\frac{1}{2}" in md
+
+
+# ---------------------------------------------------------------- escaping
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_user_text_cannot_inject_markup(flavor):
+    cfg = stepnet.load(dict(MAZUR, name=HOSTILE_NAME, description=HOSTILE_DESCRIPTION))
+    md = stepnet.run(cfg, iterations=2).to_markdown(flavor)
+    assert rendercheck.markdown_hazards(md, flavor) == []
+    assert "<script" not in md and "<img" not in md and "&amp;amp;" in md
+    title = md.split("\n", 1)[0]
+    assert title.startswith("# My &lt;script&gt;alert(1)&lt;/script&gt; net \\*x\\* \\| y \\$z\\$ \\_u\\_ \\`c\\` \\[l\\]")
+    math = [tex for tex, _ in rendercheck.extract_math(md, flavor)]
+    assert not any(tex in ("z", "x") for tex in math)
+    paragraphs = md.split("\n\n")
+    assert paragraphs[1].startswith("\\- item \\# Heading \\| a \\| b \\|")
+    assert paragraphs[2] == "1\\. two"
+    for table in _tables(md):
+        assert len({_unescaped_pipes(row) for row in table}) == 1, table
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def test_numbers_are_the_terminals():
+    run = mazur()
+    text = run.to_text(width=300).replace("−", "-")
+    md = run.to_markdown("github").replace("−", "-")
+    numbers = set(re.findall(r"-?\d+\.\d+", text))
+    assert len(numbers) > 80
+    assert sorted(n for n in numbers if n not in md) == []
+
+
+def test_latex_minus_is_ascii():
+    math = rendercheck.extract_math(mazur().to_markdown("github"), "github")
+    assert any("-0.038098237" in tex for tex, _ in math)
+    assert not any("−" in tex for tex, _ in math)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+def test_cli_writes_markdown(tmp_path, flavor):
+    out = tmp_path / f"mazur.{flavor}.md"
+    result = CliRunner().invoke(main, ["run", "--format", "markdown", "--flavor", flavor, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == mazur().to_markdown(flavor)
