@@ -19,7 +19,11 @@ from .__about__ import __version__
 DEFAULT_EXAMPLE = "mazur"
 FORMATS = ("text", "markdown", "json")
 FLAVORS = ("github", "jekyll", "jupyter")
-BUG_REPORT = "stepnet hit an internal error (a bug). Please report it with the command and config; rerun with --debug for the traceback."
+# stepnet init's choices (config.ACTIVATIONS without softmax, config.LOSSES; a test keeps them in step)
+INIT_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
+INIT_LOSSES = ("half_sse", "sse", "mse", "cross_entropy", "binary_cross_entropy")
+BUG_REPORT = ("this is a bug in stepnet: please report it with the command and the config "
+              "(`stepnet --debug ...` shows the traceback)")
 
 
 # ---------------------------------------------------------------- error handling
@@ -28,9 +32,25 @@ BUG_REPORT = "stepnet hit an internal error (a bug). Please report it with the c
 class StepnetGroup(click.Group):
     """Turns library errors into messages and exit codes; never a traceback unless --debug."""
 
-    def invoke(self, ctx: click.Context):
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """As click's, but a command run from the shell exits without tearing Python down."""
+        if args is not None or not standalone_mode:  # called from Python (tests, CliRunner): return as usual
+            return super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                standalone_mode=standalone_mode, **extra)
         try:
-            return super().invoke(ctx)
+            return super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                                standalone_mode=standalone_mode, **extra)
+        except SystemExit as exc:
+            _exit_now(exc)
+
+    def invoke(self, ctx: click.Context):
+        import warnings
+
+        try:
+            with warnings.catch_warnings():
+                if not ctx.params.get("debug"):  # numpy's overflow warnings: a divergence is reported as such
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except KeyboardInterrupt:
@@ -40,18 +60,51 @@ class StepnetGroup(click.Group):
             _report(ctx, exc)
 
 
+def _exit_now(exc: SystemExit) -> None:
+    """End the process with ``exc``'s status, skipping the interpreter's teardown.
+
+    Once sympy and numpy are loaded, Python spends about 0.1 s freeing their objects
+    at exit: a fifth of `stepnet explain`.  Nothing needs it (no exit handlers, every file
+    written and closed), so after flushing the standard streams the process just ends.
+    Anything unusual (a message as the exit code, exit handlers, a stream that will not
+    flush) takes Python's ordinary exit instead.
+    """
+    import atexit
+
+    code = 0 if exc.code is None else exc.code
+    if not isinstance(code, int) or getattr(atexit, "_ncallbacks", lambda: 1)():
+        raise exc
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except Exception:  # noqa: BLE001 - e.g. a closed pipe: let Python's exit report it as it would
+        raise exc from None
+    os._exit(code)
+
+
 def _report(ctx: click.Context, exc: Exception) -> None:
     from .errors import StepnetError, UsageError
 
     if isinstance(exc, UsageError):
-        raise click.UsageError(exc.format(), ctx=click.get_current_context(silent=True)) from None
+        raise click.UsageError(exc.format(), ctx=_subcontext(ctx)) from None
     if isinstance(exc, StepnetError):
         click.echo(f"Error: {exc.format()}", err=True)
         ctx.exit(exc.exit_code)
     if ctx.obj and ctx.obj.get("debug"):
-        raise exc
-    click.echo(f"Error: {BUG_REPORT}\n  ({type(exc).__name__}: {exc})", err=True)
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+    click.echo(f"Error: internal error ({detail}); {BUG_REPORT}", err=True)
     ctx.exit(3)
+
+
+def _subcontext(ctx: click.Context) -> click.Context:
+    """The failing command's context, so that a usage error shows that command's usage."""
+    name = ctx.invoked_subcommand
+    command = ctx.command.get_command(ctx, name) if name and isinstance(ctx.command, click.Group) else None
+    return click.Context(command, info_name=name, parent=ctx) if command else ctx
 
 
 # ---------------------------------------------------------------- shared options
@@ -75,16 +128,28 @@ def _output_options(f):
     return f
 
 
-def _check_writable(path: str) -> None:
+def _check_writable(path: str, param_hint: str = "-o/--output") -> None:
     if path == "-":
         return
     directory = os.path.dirname(os.path.abspath(path)) or "."
     if os.path.isdir(path):
-        raise click.BadParameter(f"'{path}' is a directory; give a file name", param_hint="-o/--output")
+        raise click.BadParameter(f"'{path}' is a directory; give a file name", param_hint=param_hint)
     if not os.path.isdir(directory):
-        raise click.BadParameter(f"cannot write '{path}': the folder '{directory}' does not exist", param_hint="-o/--output")
+        raise click.BadParameter(f"cannot write '{path}': the folder '{directory}' does not exist", param_hint=param_hint)
     if not os.access(directory, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-        raise click.BadParameter(f"cannot write '{path}': permission denied", param_hint="-o/--output")
+        raise click.BadParameter(f"cannot write '{path}': permission denied", param_hint=param_hint)
+
+
+def _check_conflicts(ctx: click.Context, *pairs: tuple[str, str]) -> None:
+    """Exit 2 when two options that exclude each other are both given on the command line."""
+    from click.core import ParameterSource
+
+    def given(name: str) -> bool:
+        return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+    for a, b in pairs:
+        if given(a) and given(b):
+            raise click.UsageError(f"give --{a} or --{b}, not both", ctx=ctx)
 
 
 def write_output(path: str, text: str) -> None:
@@ -95,18 +160,38 @@ def write_output(path: str, text: str) -> None:
     import tempfile
 
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".stepnet-", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".stepnet-", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        os.chmod(tmp, _file_mode(path))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError):
+            raise _write_error(path, exc) from None
         raise
     click.echo(f"Wrote {path}", err=True)
+
+
+def _write_error(path: str, exc: OSError) -> click.ClickException:
+    return click.ClickException(f"cannot write '{path}': {exc.strerror or exc}; nothing was written")
+
+
+def _file_mode(path: str) -> int:
+    """The mode the written file gets: the replaced file's, else 0o666 minus the umask (mkstemp gives 0o600)."""
+    try:
+        return os.stat(path).st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def _console(width: int | None, no_color: bool, stderr: bool = False):
@@ -190,12 +275,15 @@ def main(ctx: click.Context, debug: bool) -> None:
                    "(default: all up to 20 iterations, else first,last).")
 @click.option("--carry", type=click.IntRange(0, 15), default=None, metavar="N",
               help="Hand mode: round every intermediate value to N decimals before it is used again.")
+@click.option("--compare-carry", type=click.IntRange(0, 15), default=None, metavar="N",
+              help="Instead of the report: a table of every quantity of the first traced iteration at full "
+                   "precision and in hand mode with N decimals, marking where they first differ.")
 @click.option("--only", default=None, metavar="NAMES",
               help="Show these neurons/parameters in full even in wide layers (comma-separated: h9,w120).")
 @_output_options
 @click.pass_context
 def run(ctx, config, iterations, epochs, trace_spec, carry, only, fmt, flavor, output, precision, sig, width,
-        no_color, ascii_only):
+        no_color, ascii_only, compare_carry):
     """Run the network and print the whole worked iteration.
 
     CONFIG is a YAML file or the name of a bundled example (default: mazur, the classic
@@ -208,17 +296,52 @@ def run(ctx, config, iterations, epochs, trace_spec, carry, only, fmt, flavor, o
       stepnet run xor --iterations 2000 --format markdown -o xor.md
       stepnet run mazur --iterations 10000 --format json > trace.json
       stepnet run mazur --carry 9          # as by hand, rounding every step
+      stepnet run mazur --compare-carry 9  # where rounding to 9 decimals first changes a number
     """
     _check_writable(output)
+    _check_conflicts(ctx, ("iterations", "epochs"), ("precision", "sig"))
     from . import api
 
     cfg = _load(config)
+    if compare_carry is not None:
+        _compare_carry(ctx, cfg, compare_carry, carry, iterations, epochs, trace_spec, fmt, output, width, no_color,
+                       ascii_only)
+        return
     total = iterations or (epochs or 0) * 1 or cfg.iterations or 1
     with _progress(total >= 2000 or sum(l.size for l in cfg.layers) > 500) as progress:
         result = api.run(cfg, iterations, epochs=epochs, trace=trace_spec, carry=carry, precision=precision, sig=sig,
                          progress=progress)
-    _emit(result, fmt, flavor, output, width, no_color, ascii_only, _limits(only))
-    _finish(result)
+    if output == "-" or _completed(result):  # a file gets a finished run only, never a partial one
+        _emit(result, fmt, flavor, output, width, no_color, ascii_only, _limits(only))
+    _finish(result, output)
+
+
+def _compare_carry(ctx, cfg, places, carry, iterations, epochs, trace_spec, fmt, output, width, no_color,
+                   ascii_only) -> None:
+    """run --compare-carry N: full precision against hand mode, for the first traced iteration."""
+    from rich.text import Text
+
+    from .compare import compare_carry, summary, table
+    from .training import batches_per_epoch, traced_set
+
+    if carry is not None:
+        raise click.UsageError("give --carry or --compare-carry, not both", ctx=ctx)
+    if fmt != "text":
+        raise click.UsageError("--compare-carry prints a table: drop --format (text is the default)", ctx=ctx)
+    total = epochs * batches_per_epoch(cfg) if epochs else iterations or cfg.iterations or 1
+    result = compare_carry(cfg, places, min(traced_set(trace_spec, total)))
+    ascii_only = _ascii_wanted(ascii_only)
+    console = _console(width, no_color)
+    if output != "-":
+        import io
+
+        from rich.console import Console
+
+        console = Console(file=io.StringIO(), record=True, width=width or 100, color_system=None)
+    console.print(table(result, ascii_only))
+    console.print(Text(summary(result, ascii_only)), soft_wrap=True)
+    if output != "-":
+        write_output(output, console.export_text())
 
 
 def _emit(result, fmt, flavor, output, width, no_color, ascii_only, limits) -> None:
@@ -227,7 +350,10 @@ def _emit(result, fmt, flavor, output, width, no_color, ascii_only, limits) -> N
     elif fmt == "markdown":
         write_output(output, result.to_markdown(flavor, limits))
     elif output != "-":
-        write_output(output, result.to_text(width or 100, limits))
+        from .render.text import render_text
+
+        report = result.report(limits)
+        write_output(output, render_text(lambda r: r.report(report), result.fmt, width or 100, ascii_only))
     else:
         from .render.terminal import TerminalRenderer
 
@@ -237,16 +363,33 @@ def _emit(result, fmt, flavor, output, width, no_color, ascii_only, limits) -> N
             console.print(item)
 
 
-def _finish(result) -> None:
-    trace = result.trace
-    if trace.divergence is not None:
-        from .report import stop_reason
+def _completed(result) -> bool:
+    return result.trace.divergence is None and not result.trace.interrupted
 
-        click.echo(f"Error: {stop_reason(trace, result.names)}", err=True)
+
+def _finish(result, output: str = "-") -> None:
+    """Exit 1 after a diverged run (130 after Ctrl-C), saying that no file was written."""
+    trace = result.trace
+    if _completed(result):
+        return
+    kept = f"\n  nothing was written to {output}: the run did not finish" if output != "-" else ""
+    if trace.divergence is not None:
+        click.echo(f"Error: {_divergence_text(result)}{kept}", err=True)
         sys.exit(1)
-    if trace.interrupted:
-        click.echo(f"Interrupted after {trace.done} iterations.", err=True)
-        sys.exit(130)
+    click.echo(f"Interrupted after {trace.done} iteration{'' if trace.done == 1 else 's'}.{kept}", err=True)
+    sys.exit(130)
+
+
+def _divergence_text(result) -> str:
+    from .report import stop_reason
+
+    reason = stop_reason(result.trace, result.names).removesuffix(" Try a smaller learning_rate.")
+    rate = result.config.learning_rate
+    where = f" in {result.config.source}" if result.config.source else ""
+    hint = f"lower learning_rate (it is {rate:g}{where}): steps that are too large overshoot and grow without bound"
+    if result.trace.divergence.iteration == 1:  # before any step mattered: the numbers themselves may be too large
+        hint += "; or check the weights, inputs and targets for huge values"
+    return f"{reason}\n  hint: {hint}"
 
 
 def _complete_configs(incomplete: str):
@@ -254,7 +397,8 @@ def _complete_configs(incomplete: str):
 
     from .api import example_names
 
-    return [CompletionItem(n) for n in example_names() if n.startswith(incomplete)]
+    names = [CompletionItem(n) for n in example_names() if n.startswith(incomplete)]
+    return names or [CompletionItem(incomplete, type="file")]  # no bundled example: the shell completes files
 
 
 def _complete_names(ctx: click.Context, param, incomplete: str):
@@ -295,15 +439,15 @@ def explain(ctx, name, config, iteration, carry, no_check, fmt, flavor, output, 
       stepnet explain w5 --format markdown
     """
     _check_writable(output)
+    _check_conflicts(ctx, ("precision", "sig"))
     from . import api
 
     cfg = _load(config)
-    from .notation import Names
-
-    Names(cfg).lookup(name)  # an unknown name is a usage error before any work
+    _lookup_name(cfg, name)  # an unknown name is a usage error before any work
+    _check_iteration(ctx, cfg, iteration)
     result = api.run(cfg, iteration, trace=str(iteration), carry=carry, precision=precision, sig=sig)
-    if result.trace.divergence is not None and result.trace.traced(iteration) is None:
-        _finish(result)
+    if not _completed(result) and (output != "-" or result.trace.traced(iteration) is None):
+        _finish(result, output)
     explanation = result.explain(name, iteration, check=not no_check)
     if fmt == "json":
         import json
@@ -315,13 +459,67 @@ def explain(ctx, name, config, iteration, carry, no_check, fmt, flavor, output, 
     elif fmt == "markdown":
         write_output(output, explanation.to_markdown(flavor))
     elif output != "-":
-        write_output(output, str(explanation))
+        from .render.text import render_text
+
+        text = render_text(lambda r: r.derivation(explanation.derivation), result.fmt, width or 100, ascii_only)
+        write_output(output, text)
     else:
         from .render.terminal import TerminalRenderer
 
         console = _console(width, no_color)
         for item in TerminalRenderer(result.fmt, ascii_only=_ascii_wanted(ascii_only)).derivation(explanation.derivation):
             console.print(item)
+    _finish(result)  # diverged at this very iteration: shown, then exit 1
+
+
+def _lookup_name(cfg, name: str) -> None:
+    """A UsageError (exit 2) for an unknown NAME, listing the valid names and the closest one."""
+    import difflib
+
+    from .errors import UsageError
+    from .notation import Names
+
+    names = Names(cfg)
+    try:
+        names.lookup(name)
+    except UsageError as exc:
+        typed = name.strip().lower()
+
+        def likeness(valid: str) -> float:  # same letter first (w, b, or the layer), then the look of it
+            return difflib.SequenceMatcher(None, typed, valid.lower()).ratio() + 0.3 * (valid[:1].lower() == typed[:1])
+
+        closest = max(names.valid_names(), key=likeness)  # the first of equals, in the network's order
+        guess = f"did you mean '{closest}'? " if likeness(closest) >= 0.5 else ""
+        exc.hint = f"{guess}valid names: {names.summary_of_names()}"
+        raise
+
+
+def _check_iteration(ctx: click.Context, cfg, iteration: int) -> None:
+    """--iteration must lie within the run, when the config says how long it is (`iterations:`)."""
+    if cfg.iterations is not None and iteration > cfg.iterations:
+        raise click.BadParameter(
+            f"iteration {iteration} is beyond the run: {cfg.source or cfg.name} runs {cfg.iterations} "
+            f"iteration{'s' if cfg.iterations != 1 else ''} (its `iterations:`); pick 1 to {cfg.iterations}, "
+            "or raise `iterations:` in the config", ctx=ctx, param_hint="-i/--iteration")
+
+
+def _check_claims(cfg, use_config: bool, claims_file: str | None, console) -> bool:
+    """Print one line per claim and a summary; True if any claim is wrong."""
+    from rich.text import Text
+
+    from .claims import check_claims, format_result, load_claims_file, summary
+
+    results = check_claims(cfg) if use_config else []
+    if claims_file:
+        results += check_claims(cfg, load_claims_file(claims_file), claims_file)
+    if not results:
+        console.print(Text(f"{cfg.source or cfg.name}: no claims to check (add a `claims:` mapping)"))
+        return False
+    for r in results:
+        line = format_result(r)
+        console.print(Text.assemble((line[0], "green" if r.ok else "bold red"), line[1:]), soft_wrap=True)
+    console.print(Text(summary(results), style="bold"), soft_wrap=True)
+    return any(not r.ok for r in results)
 
 
 @main.command()
@@ -331,15 +529,22 @@ def explain(ctx, name, config, iteration, carry, no_check, fmt, flavor, output, 
 @click.option("--tolerance", type=float, default=1e-6, show_default=True, help="Relative tolerance.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width.")
 @click.option("--no-color", is_flag=True, help="No colour.")
-def check(config, iteration, tolerance, width, no_color):
-    """Compare every gradient with a central finite difference.
+@click.option("--claims", "use_claims", is_flag=True,
+              help="Check the numbers in the config's `claims:` against the true values, and say why any differs.")
+@click.option("--claims-file", type=click.Path(dir_okay=False), default=None, metavar="PATH",
+              help="Check the claims in this YAML file (a `claims:` mapping, as in a config).")
+@click.option("--gradients", is_flag=True, help="With --claims or --claims-file: also run the finite-difference check.")
+def check(config, iteration, tolerance, width, no_color, use_claims, claims_file, gradients):
+    """Compare every gradient with a central finite difference, or check a text's numbers.
 
-    Exit status 1 if any differs by more than the tolerance.
+    Exit status 1 if any differs by more than the tolerance, or any claim is wrong.
 
     \b
     Examples:
       stepnet check
       stepnet check configs/xor.yaml --iteration 5
+      stepnet check mazur --claims           # the numbers tutorial 001 prints
+      stepnet check my.yaml --claims-file numbers.yaml
     """
     from rich.table import Table
     from rich.text import Text
@@ -348,7 +553,15 @@ def check(config, iteration, tolerance, width, no_color):
     from .checks import agrees, all_finite_differences
 
     cfg = _load(config)
+    claims_failed = False
+    if use_claims or claims_file:
+        claims_failed = _check_claims(cfg, use_claims, claims_file, _console(width, no_color))
+        if not gradients:
+            sys.exit(1 if claims_failed else 0)
+    _check_iteration(click.get_current_context(), cfg, iteration)
     result = api.run(cfg, iteration, trace=str(iteration))
+    if result.trace.traced(iteration) is None:
+        _finish(result)  # diverged before that iteration
     it = result.iteration(iteration)
     params = result.names.params
     numeric = all_finite_differences(cfg, it, params)
@@ -369,6 +582,8 @@ def check(config, iteration, tolerance, width, no_color):
         click.echo(f"{failures} of {len(params)} gradients differ from the finite difference.", err=True)
         sys.exit(1)
     console.print(Text(f"All {len(params)} gradients agree with central finite differences (tolerance {tolerance:g})."))
+    if claims_failed:
+        sys.exit(1)
 
 
 @main.command()
@@ -407,17 +622,29 @@ def validate(configs):
     from .config import load_config
     from .errors import ConfigError
 
+    good_mark, bad_mark = ("ok", "invalid") if _ascii_wanted(False) else ("✓", "✗")
     bad = 0
     for path in configs:
         try:
             cfg = load_config(path)
         except ConfigError as exc:
             bad += 1
-            click.echo(f"✗ {exc.format()}")
+            click.echo(f"{bad_mark} {_one_line(exc)}")
         else:
-            click.echo(f"✓ {path}: {cfg.name} ({'-'.join(str(l.size) for l in cfg.layers)})")
+            click.echo(f"{good_mark} {path}: {cfg.name} ({'-'.join(str(l.size) for l in cfg.layers)})")
     if bad:
         sys.exit(1)
+
+
+def _one_line(exc) -> str:
+    """A ConfigError on one line: ``file:line:col: key: message (hint: ...)``."""
+    hint = exc.hint
+    exc.hint = None
+    try:
+        text = exc.format()
+    finally:
+        exc.hint = hint
+    return " ".join(f"{text} (hint: {hint})".split() if hint else text.split())
 
 
 @main.command()
@@ -431,6 +658,48 @@ def schema():
     from .config import schema_text
 
     click.echo(schema_text(), nl=False)
+
+
+def _parse_layers(ctx, param, value: str):
+    from .starter import parse_sizes
+
+    try:
+        return parse_sizes(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+@main.command()
+@click.argument("file", required=False, default="stepnet.yaml", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--layers", "sizes", default="2,2,2", show_default=True, metavar="SIZES", callback=_parse_layers,
+              help="Neurons per layer, input first, comma-separated.")
+@click.option("--activation", type=click.Choice(INIT_ACTIVATIONS), default="sigmoid", show_default=True,
+              help="Activation of the hidden layers; the output layer gets sigmoid (softmax with --loss cross_entropy).")
+@click.option("--loss", type=click.Choice(INIT_LOSSES), default="half_sse", show_default=True, help="The loss function.")
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+def init(file, sizes, activation, loss, force):
+    """Write a starter config: a network that runs, every key explained in a comment.
+
+    FILE defaults to stepnet.yaml; - writes to standard output. The weights, biases and
+    data in it are made-up numbers to replace with your own.
+
+    \b
+    Examples:
+      stepnet init
+      stepnet init xor.yaml --layers 2,3,1 --activation tanh
+      stepnet init --layers 4,5,3 --loss cross_entropy -
+      stepnet init my.yaml --force         # overwrite my.yaml
+    """
+    _check_writable(file, param_hint="FILE")
+    if file != "-" and os.path.lexists(file) and not force:
+        from .errors import StepnetError
+
+        raise StepnetError(f"{file} already exists; use --force to overwrite it")
+    from .starter import starter_config
+
+    write_output(file, starter_config(sizes, activation, loss, filename="FILE" if file == "-" else file))
+    if file != "-":
+        click.echo(f"Next: stepnet run {file}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
