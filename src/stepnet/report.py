@@ -214,10 +214,11 @@ def _iteration(it: IterationTrace, names: Names, fmt: Formatter, limits: Limits)
     return IterationReport(it.iteration, it.samples, it.loss, it.loss_after, sections)
 
 
-def _sample_title(it: IterationTrace, s: int) -> str:
+def _titled(it: IterationTrace, s: int, title: str) -> str:
+    """A block's title, naming the sample when the batch has more than one."""
     if it.batch_size == 1:
-        return ""
-    return f"sample {s + 1} of the batch (data[{it.samples[s]}])"
+        return title
+    return f"{title}, sample {s + 1} of the batch (data[{it.samples[s]}])"
 
 
 def _pick(count: int, limit: int, names: list[str], only: frozenset[str]) -> tuple[list[int], int]:
@@ -249,10 +250,7 @@ def _forward(d: Deriver, cfg, samples, limits: Limits) -> Section:
         neuron_names = [d.names.neuron_name(li, j) for j in range(layer.size)]
         chosen, hidden = _pick(layer.size, limits.neurons, neuron_names, limits.only)
         for s in samples:
-            title = f"Layer {layer.name} ({layer.activation})"
-            if _sample_title(d.it, s):
-                title += f", {_sample_title(d.it, s)}"
-            block = Block(title)
+            block = Block(_titled(d.it, s, f"Layer {layer.name} ({layer.activation})"))
             for j in chosen:
                 block.lines += [d.net_line(li, j, s), d.out_line(li, j, s)]
             if hidden:
@@ -278,10 +276,7 @@ def _row(it: IterationTrace, neuron: str, s: int, values: list[float]) -> list[C
 def _errors(d: Deriver, samples) -> Section:
     sec = Section("Error")
     for s in samples:
-        title = "Error of every output and the total"
-        if _sample_title(d.it, s):
-            title += f", {_sample_title(d.it, s)}"
-        sec.blocks.append(Block(title, d.error_lines(s)))
+        sec.blocks.append(Block(_titled(d.it, s, "Error of every output and the total"), d.error_lines(s)))
     if d.it.batch_size > 1:
         sec.text.append(f"Loss of the batch (the mean over its {d.it.batch_size} samples): {d.fmt(d.it.loss)}")
     return sec
@@ -295,10 +290,7 @@ def _backward(d: Deriver, cfg, samples, limits: Limits) -> Section:
         chosen, hidden = _pick(layer.size, limits.neurons, neuron_names, limits.only)
         lt = d.it.layer(li)
         for s in samples:
-            title = f"Layer {layer.name}: δ of every neuron"
-            if _sample_title(d.it, s):
-                title += f", {_sample_title(d.it, s)}"
-            block = Block(title)
+            block = Block(_titled(d.it, s, f"Layer {layer.name}: δ of every neuron"))
             for j in chosen:
                 block.lines += d.neuron_backward_lines(li, j, s)
             if hidden:
