@@ -236,11 +236,27 @@ def _load(config: str | None):
     return load(config or DEFAULT_EXAMPLE)
 
 
-def _limits(only: str | None):
+def _limits(only: str | None, params: str | None = None):
+    """What wide layers show in full: names from --only, and names or flat ranges from --params."""
     from .report import Limits
 
-    names = frozenset(n.strip().lower() for n in (only or "").split(",") if n.strip())
-    return Limits(only=names) if names else Limits()
+    names = {n.strip().lower() for n in (only or "").split(",") if n.strip()}
+    for item in (params or "").split(","):
+        names.update(_expand_range(item.strip().lower()))
+    return Limits(only=frozenset(names)) if names else Limits()
+
+
+def _expand_range(item: str) -> list[str]:
+    """'w1-w20' → w1 … w20 (flat names); any other item stands for itself."""
+    import re
+
+    m = re.fullmatch(r"([wb])(\d+)-(?:\1)?(\d+)", item)
+    if not m:
+        return [item] if item else []
+    lo, hi = int(m[2]), int(m[3])
+    if hi < lo or hi - lo > 100_000:
+        raise click.BadParameter(f"'{item}' is not a range from a lower to a higher number", param_hint="--params")
+    return [f"{m[1]}{k}" for k in range(lo, hi + 1)]
 
 
 # ---------------------------------------------------------------- commands
@@ -280,9 +296,11 @@ def main(ctx: click.Context, debug: bool) -> None:
                    "precision and in hand mode with N decimals, marking where they first differ.")
 @click.option("--only", default=None, metavar="NAMES",
               help="Show these neurons/parameters in full even in wide layers (comma-separated: h9,w120).")
+@click.option("--params", default=None, metavar="RANGES",
+              help="Show these parameters in full even in wide layers: names and flat ranges, e.g. w1-w40,b3.")
 @_output_options
 @click.pass_context
-def run(ctx, config, iterations, epochs, trace_spec, carry, only, fmt, flavor, output, precision, sig, width,
+def run(ctx, config, iterations, epochs, trace_spec, carry, only, params, fmt, flavor, output, precision, sig, width,
         no_color, ascii_only, compare_carry):
     """Run the network and print the whole worked iteration.
 
@@ -312,7 +330,7 @@ def run(ctx, config, iterations, epochs, trace_spec, carry, only, fmt, flavor, o
         result = api.run(cfg, iterations, epochs=epochs, trace=trace_spec, carry=carry, precision=precision, sig=sig,
                          progress=progress)
     if output == "-" or _completed(result):  # a file gets a finished run only, never a partial one
-        _emit(result, fmt, flavor, output, width, no_color, ascii_only, _limits(only))
+        _emit(result, fmt, flavor, output, width, no_color, ascii_only, _limits(only, params))
     _finish(result, output)
 
 

@@ -310,7 +310,7 @@ def _backward(d: Deriver, cfg, samples, limits: Limits) -> Section:
             if mean is not None:
                 block.lines.append(mean)
         if phidden:
-            block.omitted = _omitted(phidden, "parameters", layer.name, "--only " + params[-1].name)
+            block.omitted = _omitted(phidden, "parameters", layer.name, _params_hint(params, pchosen))
         sec.blocks.append(block)
     return sec
 
@@ -337,6 +337,20 @@ def _updates(d: Deriver, cfg, limits: Limits) -> Section:
         sec.text.append(f"E_total after the update{' (same batch)' if d.it.batch_size > 1 else ''}: "
                         f"{d.fmt(d.it.loss_after)} (before: {d.fmt(d.it.loss)})")
     return sec
+
+
+def _params_hint(params, chosen: list[int]) -> str:
+    """How to see the hidden parameters: flat ranges (--params w17-w40,b3-b12), or names."""
+    shown = set(chosen)
+    hidden = [params[i].name for i in range(len(params)) if i not in shown]
+    if not all(n[0] in "wb" and n[1:].isdigit() for n in hidden):  # indexed names
+        return f"--only {hidden[-1]}"
+    ranges = []
+    for letter in "wb":
+        numbers = [int(n[1:]) for n in hidden if n[0] == letter]
+        if numbers:
+            ranges.append(f"{letter}{numbers[0]}" + (f"-{letter}{numbers[-1]}" if len(numbers) > 1 else ""))
+    return "--params " + ",".join(ranges)
 
 
 def _omitted(count: int, what: str, layer: str, how: str) -> str:
