@@ -141,7 +141,6 @@ def difference(a: float, b: float) -> str:
 
 
 def explain_neuron(d: Deriver, n: Neuron) -> Derivation:
-    names = d.names
     if n.layer == 0:
         blocks = []
         for s in _samples(d):

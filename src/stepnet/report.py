@@ -14,7 +14,7 @@ import numpy as np
 
 from .derivation import Block, Deriver, Formatter, Line
 from .expr import Expr
-from .notation import Names, Param
+from .notation import Names
 from .trace import IterationTrace, Run
 
 Cell = str | float | Expr
