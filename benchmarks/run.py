@@ -29,7 +29,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.md"
-HEAVY = ("numpy", "sympy", "rich", "yaml", "stepnet.network", "stepnet.render")
+HEAVY = ("numpy", "sympy", "rich", "yaml", "stepnet.engine.network", "stepnet.render")
 
 
 @dataclass
@@ -200,7 +200,7 @@ def row_loop(repeats: int, tmp: Path, iterations: int = 10_000) -> list[Row]:
     import numpy as np
 
     from stepnet.api import load
-    from stepnet.training import train
+    from stepnet.engine.training import train
 
     cfg = load("mazur")
     X = np.array([s.inputs for s in cfg.data], dtype=float)
@@ -251,8 +251,8 @@ def row_loop(repeats: int, tmp: Path, iterations: int = 10_000) -> list[Row]:
 def row_yaml(repeats: int, tmp: Path) -> list[Row]:
     import yaml
 
-    from stepnet.config import parse_config_text
-    from stepnet.yamlread import _ComposeOnly, read_yaml
+    from stepnet.config.load import parse_config_text
+    from stepnet.config.document import _ComposeOnly, read_yaml
 
     text = write_wide_config(tmp).read_text(encoding="utf-8")
 
@@ -301,7 +301,7 @@ def row_big_text(repeats: int, tmp: Path) -> list[Row]:
 
 def _train_peak(iterations: int) -> int:
     from stepnet.api import load
-    from stepnet.training import train
+    from stepnet.engine.training import train
 
     cfg = load("mazur")
     tracemalloc.start()

@@ -7,10 +7,10 @@ from click.testing import CliRunner
 
 from stepnet.api import load
 from stepnet.cli import main
-from stepnet.compare import compare_carry, fixed
-from stepnet.notation import Names
-from stepnet.quantities import computed_quantities, value
-from stepnet.training import train
+from stepnet.verify.handmode import compare_carry, fixed
+from stepnet.derive.names import Names
+from stepnet.derive.quantities import computed_quantities, value
+from stepnet.engine.training import train
 
 
 def row(comparison, ascii_name):

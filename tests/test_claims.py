@@ -8,14 +8,14 @@ import pytest
 from click.testing import CliRunner
 
 from stepnet.api import load
-from stepnet.claims import check_claims, decimals, digit_slip, format_result, rounds_to
+from stepnet.verify.claims import check_claims, decimals, digit_slip, format_result, rounds_to
 from stepnet.cli import main
-from stepnet.config import Claim
+from stepnet.config.model import Claim
 from stepnet.errors import ConfigError
-from stepnet.notation import Names
-from stepnet.quantities import QuantityError, all_quantities, name, parse, value
-from stepnet.rounding import format_number
-from stepnet.training import train
+from stepnet.derive.names import Names
+from stepnet.derive.quantities import QuantityError, all_quantities, name, parse, value
+from stepnet.engine.rounding import format_number
+from stepnet.engine.training import train
 
 GENERATED = {
     "name": "generated",

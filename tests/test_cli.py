@@ -20,7 +20,10 @@ import stepnet
 from stepnet import cli
 from stepnet.api import example, example_names
 from stepnet.cli import main
-from stepnet.config import ACTIVATIONS, LOSSES, load_config
+from stepnet.config.model import ACTIVATION_NAMES as ACTIVATIONS
+from stepnet.config.model import LOSS_NAMES as LOSSES
+from stepnet.config.starter import HIDDEN_ACTIVATIONS
+from stepnet.config.load import load_config
 
 ANSI = re.compile(r"\x1b\[")
 MAZUR = str(example("mazur"))
@@ -295,15 +298,14 @@ def test_init_to_stdout_writes_no_file(tmp_path, monkeypatch):
 
 
 def test_init_choices_match_the_config_format():
-    assert set(cli.INIT_ACTIVATIONS) == set(ACTIVATIONS) - {"softmax"}
-    assert set(cli.INIT_LOSSES) == set(LOSSES)
+    assert set(HIDDEN_ACTIVATIONS) == set(ACTIVATIONS) - {"softmax"}
 
 
 SHAPES = ["2,2,2", "2,3,1", "3,4,3,2", "1,1", "10,12,4"]  # the last is too large to list: a seeded init
 
 
-@pytest.mark.parametrize("loss", cli.INIT_LOSSES)
-@pytest.mark.parametrize("activation", cli.INIT_ACTIVATIONS)
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 def test_init_every_combination_loads_and_runs(tmp_path, activation, loss):
     for shape in SHAPES:
         target = tmp_path / f"{shape.replace(',', '-')}.yaml"

@@ -212,12 +212,12 @@ def test_output_in_an_unwritable_folder(workdir, monkeypatch):
 
 
 def _break_the_engine(monkeypatch):
-    import stepnet.training
+    import stepnet.engine.training
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("an engine bug")
 
-    monkeypatch.setattr(stepnet.training.Network, "step", broken)
+    monkeypatch.setattr(stepnet.engine.training.Network, "step", broken)
 
 
 def test_internal_error_is_one_line_asking_for_a_bug_report(monkeypatch):
@@ -314,7 +314,7 @@ def test_a_renderer_failing_midway_leaves_the_old_file(workdir, monkeypatch, fmt
     import stepnet.render.json as json_renderer
 
     _fail_on_second_call(monkeypatch, json_renderer, "_num", RuntimeError("renderer bug"))
-    import stepnet.report as report
+    import stepnet.derive.report as report
 
     _fail_on_second_call(monkeypatch, report, "_iteration", RuntimeError("renderer bug"))
     result = invoke("run", "-n", "2", "--format", fmt, "-o", "report.txt")
@@ -347,10 +347,10 @@ def test_a_failure_while_writing_leaves_the_old_file(workdir, monkeypatch):
 
 
 def test_ctrl_c_during_training_writes_no_file(workdir, monkeypatch):
-    import stepnet.training
+    import stepnet.engine.training
 
     target = _old_report(workdir)
-    _fail_on_second_call(monkeypatch, stepnet.training.Network, "step", KeyboardInterrupt())
+    _fail_on_second_call(monkeypatch, stepnet.engine.training.Network, "step", KeyboardInterrupt())
     result = invoke("run", "-n", "5", "-o", "report.txt")
     assert result.exit_code == 130
     assert "Interrupted after 1 iteration." in result.stderr and "nothing was written to report.txt" in result.stderr

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from invalid_configs import CASES, CLASSIC, InvalidCase
 
-from stepnet.config import MAX_FILE_BYTES, NetworkConfig, load_config, parse_config_text
+from stepnet.config.load import MAX_FILE_BYTES, load_config, parse_config_text
+from stepnet.config.model import NetworkConfig
 from stepnet.errors import ConfigError
 
 

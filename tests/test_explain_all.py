@@ -11,9 +11,9 @@ import math
 import pytest
 
 import stepnet
-from stepnet.derivation import Formatter
-from stepnet.explain import explain
-from stepnet.expr import Text
+from stepnet.derive.derivation import Formatter
+from stepnet.derive.explain import explain
+from stepnet.derive.expr import Text
 
 EXAMPLES = stepnet.example_names()
 

@@ -13,13 +13,10 @@ import numpy as np
 import pytest
 
 import stepnet
-from stepnet.derivation import Deriver, Formatter, long_sum
-from stepnet.expr import (
-    Add, AsciiPrinter, Div, Exp, Func, LatexPrinter, Mul, Neg, Num, Paren, Partial, Piecewise, Pow, Sub, Sum, Sym,
-    UnicodePrinter, Valued,
-)  # fmt: skip
-from stepnet.notation import Names
-from stepnet.rounding import format_number, make_rounder, round_half_away
+from stepnet.derive.derivation import Deriver, Formatter, long_sum
+from stepnet.derive.expr import Add, AsciiPrinter, Div, Exp, Func, LatexPrinter, Mul, Neg, Num, Paren, Partial, Piecewise, Pow, Sub, Sum, Sym, UnicodePrinter, Valued
+from stepnet.derive.names import Names
+from stepnet.engine.rounding import format_number, make_rounder, round_half_away
 
 FMT = Formatter()
 U, A, L = UnicodePrinter(FMT), AsciiPrinter(FMT), LatexPrinter(FMT)

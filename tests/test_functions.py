@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from stepnet.expr import Sym
-from stepnet.functions import ACTIVATIONS, LOSSES, loss_terms_from_net, softmax_delta
+from stepnet.derive.expr import Sym
+from stepnet.engine.functions import ACTIVATIONS, LOSSES, loss_terms_from_net, softmax_delta
 
 ELEMENTWISE = [name for name, act in ACTIVATIONS.items() if act.derivative is not None]
 SLOPE = 0.01

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("numpy", "sympy", "rich", "stepnet.network", "stepnet.render")
+HEAVY = ("numpy", "sympy", "rich", "stepnet.engine.network", "stepnet.render")
 
 
 def _python(code: str) -> subprocess.CompletedProcess:

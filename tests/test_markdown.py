@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import rendercheck
 import stepnet
 from stepnet.cli import main
-from stepnet.report import iteration_lines
+from stepnet.derive.report import iteration_lines
 
 FLAVORS = rendercheck.FLAVORS
 

@@ -11,8 +11,8 @@ import tracemalloc
 import pytest
 
 from stepnet.api import load, run
-from stepnet.config import load_config
-from stepnet.training import train
+from stepnet.config.load import load_config
+from stepnet.engine.training import train
 
 
 def _peak_bytes(iterations: int) -> int:
@@ -63,7 +63,7 @@ def wide_run():
 
 
 def test_wide_network_text_names_what_it_truncates(wide_run):
-    from stepnet.report import Limits
+    from stepnet.derive.report import Limits
 
     text = wide_run.to_text(100)
     lines = text.splitlines()

@@ -11,9 +11,9 @@ import random
 
 import pytest
 
-from stepnet.config import Layer, NetworkConfig, Notation, Sample
+from stepnet.config.model import Layer, NetworkConfig, Notation, Sample
 from stepnet.errors import UsageError
-from stepnet.notation import Names, Neuron
+from stepnet.derive.names import Names, Neuron
 
 
 def _config(layers, style="flat", numbering="by_target", order="to_from") -> NetworkConfig:

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import stepnet
-from stepnet.training import train
+from stepnet.engine.training import train
 
 HALF_ULP_9 = 5e-10 + 1e-12  # "equal when rounded to 9 decimals"
 

@@ -22,12 +22,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import stepnet
-from stepnet import checks
-from stepnet.derivation import Deriver, Formatter, Line
-from stepnet.expr import Expr, Text, has_symbols
-from stepnet.notation import Names
-from stepnet.report import build_report
-from stepnet.training import train
+from stepnet.verify import oracles as checks
+from stepnet.derive.derivation import Deriver, Formatter, Line
+from stepnet.derive.expr import Expr, Text, has_symbols
+from stepnet.derive.names import Names
+from stepnet.derive.report import build_report
+from stepnet.engine.training import train
 
 HIDDEN_ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 ALL_ACTIVATIONS = HIDDEN_ACTIVATIONS + ["softmax"]

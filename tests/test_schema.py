@@ -10,17 +10,18 @@ import pytest
 import yaml
 from invalid_configs import CASES, VALID_CONFIGS, InvalidCase
 
-from stepnet import config as cfg
-from stepnet.configsections import SECTIONS
-from stepnet.yamlread import read_yaml
+from stepnet.config import model as cfg
+from stepnet.config.load import schema_text
+from stepnet.config.sections import SECTIONS
+from stepnet.config.document import read_yaml
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "src" / "stepnet" / "examples" / "config.schema.json"
-SCHEMA = json.loads(cfg.schema_text())
+SCHEMA = json.loads(schema_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 
 def test_schema_text_is_the_bundled_file():
-    assert cfg.schema_text() == SCHEMA_FILE.read_text(encoding="utf-8")
+    assert schema_text() == SCHEMA_FILE.read_text(encoding="utf-8")
 
 
 def test_schema_is_valid_draft_2020_12():
@@ -71,9 +72,9 @@ def _enum(*path):
 
 
 def test_enums_match_the_loader():
-    assert _enum("$defs", "layer", "properties", "activation") == cfg.ACTIVATIONS
+    assert _enum("$defs", "layer", "properties", "activation") == cfg.ACTIVATION_NAMES
     assert _enum("$defs", "layer", "properties", "bias") == cfg.BIAS_MODES
-    assert _enum("properties", "loss") == cfg.LOSSES
+    assert _enum("properties", "loss") == cfg.LOSS_NAMES
     assert _enum("properties", "init", "properties", "method") == cfg.INIT_METHODS
     assert _enum("properties", "hidden_deltas_use") == cfg.HIDDEN_DELTAS
     assert tuple(SCHEMA["properties"]["optimizer"]["anyOf"][0]["enum"]) == cfg.OPTIMIZERS

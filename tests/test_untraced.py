@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from stepnet.api import example_names, load
-from stepnet.config import load_config
-from stepnet.network import Network
-from stepnet.training import train
+from stepnet.config.load import load_config
+from stepnet.engine.network import Network
+from stepnet.engine.training import train
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 OUTPUTS = [("sigmoid", "half_sse"), ("sigmoid", "binary_cross_entropy"), ("softmax", "cross_entropy"),

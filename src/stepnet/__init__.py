@@ -25,7 +25,8 @@ __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import Iteration, Run, example, example_names, load, run
-    from .config import NetworkConfig, load_config
+    from .config.model import NetworkConfig
+    from .config.load import load_config
     from .errors import ConfigError, StepnetError, UsageError
 
 

@@ -18,12 +18,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from .config import NetworkConfig, load_config
-from .derivation import Derivation, Formatter
+from .config.model import NetworkConfig
+from .config.load import load_config
+from .derive.derivation import Derivation, Formatter
 from .errors import ConfigError, DivergenceError, UsageError
-from .notation import Names, Neuron
-from .trace import IterationTrace, Run as RunTrace
-from .training import train
+from .derive.names import Names, Neuron
+from .engine.trace import IterationTrace, Run as RunTrace
+from .engine.training import train
 
 ConfigSource = str | os.PathLike | Mapping[str, Any] | NetworkConfig
 
@@ -172,12 +173,12 @@ class Run:
         return it
 
     def explain(self, name: str, iteration: int | None = None, check: bool = True) -> Explanation:
-        from .explain import explain
+        from .derive.explain import explain
 
         return Explanation(explain(self.iteration(iteration), self.names, name, self.fmt, check=check), self.fmt)
 
     def report(self, limits=None):
-        from .report import build_report
+        from .derive.report import build_report
 
         return build_report(self.trace, self.names, self.fmt, limits)
 
@@ -225,7 +226,7 @@ def run(
     result = Run(train(cfg, iterations=iterations, epochs=epochs, trace=trace, carry=carry, progress=progress),
                  Formatter(precision, sig))
     if raise_on_divergence and result.trace.divergence is not None:
-        from .report import stop_reason
+        from .derive.report import stop_reason
 
         raise DivergenceError(stop_reason(result.trace, result.names), run=result)
     return result

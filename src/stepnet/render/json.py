@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from ..notation import Names
-from ..trace import IterationTrace, Run
+from ..derive.names import Names
+from ..engine.trace import IterationTrace, Run
 
 
 def _num(x: float) -> float | str:
@@ -124,7 +124,7 @@ def run_object(run: Run, names: Names) -> dict[str, Any]:
         },
     }
     if run.divergence is not None or run.interrupted:
-        from ..report import stop_reason
+        from ..derive.report import stop_reason
 
         obj["stopped"] = stop_reason(run, names)
     return obj

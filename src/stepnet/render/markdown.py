@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 import re
 
-from ..derivation import Block, Derivation, Formatter, Line
-from ..expr import Expr, LatexPrinter, Sym, UnicodePrinter
-from ..report import SHOWN, WIDE, Diagram, IterationReport, Report, Section, Table
+from ..derive.derivation import Block, Derivation, Formatter, Line
+from ..derive.expr import Expr, LatexPrinter, Sym, UnicodePrinter
+from ..derive.report import SHOWN, WIDE, Diagram, IterationReport, Report, Section, Table
 
 FLAVORS = ("github", "jekyll", "jupyter")
 LONG = 90  # a derivation line longer than this (as plain text) breaks at its = signs

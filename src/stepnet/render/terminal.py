@@ -15,9 +15,9 @@ from rich.rule import Rule
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from ..derivation import Block, Derivation, Formatter, Line
-from ..expr import AsciiPrinter, Expr, Printer, UnicodePrinter, to_ascii
-from ..report import IterationReport, Report, Section, Table
+from ..derive.derivation import Block, Derivation, Formatter, Line
+from ..derive.expr import AsciiPrinter, Expr, Printer, UnicodePrinter, to_ascii
+from ..derive.report import IterationReport, Report, Section, Table
 
 INDENT = "    "
 

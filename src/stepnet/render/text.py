@@ -7,7 +7,7 @@ from typing import Callable
 
 from rich.console import Console
 
-from ..derivation import Formatter
+from ..derive.derivation import Formatter
 from .terminal import TerminalRenderer
 
 

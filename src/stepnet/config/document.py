@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 MAX_VALUES = 1_000_000  # values after aliases are expanded
 MAX_DEPTH = 64  # nested mappings and lists

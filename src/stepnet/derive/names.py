@@ -17,8 +17,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import index
 
-from .config import NetworkConfig
-from .errors import UsageError
+from ..config.model import NetworkConfig
+from ..errors import UsageError
 from .expr import Sym
 
 _SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import NetworkConfig
-from .errors import UsageError
-from .notation import Names
-from .quantities import Quantity, computed_quantities, name, value
-from .rounding import round_half_away
-from .training import train
+from ..config.model import NetworkConfig
+from ..errors import UsageError
+from ..derive.names import Names
+from ..derive.quantities import Quantity, computed_quantities, name, value
+from ..engine.rounding import round_half_away
+from ..engine.training import train
 
 
 @dataclass(frozen=True)

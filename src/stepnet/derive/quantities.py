@@ -22,10 +22,10 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .errors import UsageError
-from .functions import ACTIVATIONS, LOSSES
-from .notation import Names, Neuron, Param
-from .trace import IterationTrace
+from ..errors import UsageError
+from ..engine.functions import ACTIVATIONS, LOSSES
+from .names import Names, Neuron, Param
+from ..engine.trace import IterationTrace
 
 PER_SAMPLE = frozenset({"out", "net", "target", "E", "dE_dout", "dout_dnet", "delta", "path", "dnet_dparam"})
 

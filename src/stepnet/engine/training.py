@@ -12,8 +12,8 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from .config import NetworkConfig
-from .errors import UsageError
+from ..config.model import NetworkConfig
+from ..errors import UsageError
 from .network import Network
 from .trace import Run
 

@@ -12,10 +12,10 @@ import math
 
 import numpy as np
 
-from .functions import ACTIVATIONS, LOSSES
-from .network import Network
-from .notation import Param
-from .trace import IterationTrace
+from ..engine.functions import ACTIVATIONS, LOSSES
+from ..engine.network import Network
+from ..derive.names import Param
+from ..engine.trace import IterationTrace
 
 SYMPY_LIMIT = 2_000  # parameters; beyond this the symbolic loss is too large to be useful
 

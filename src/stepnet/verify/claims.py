@@ -31,12 +31,12 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, Decimal, InvalidOperation, localcontext
 from typing import Callable, Iterable
 
-from .config import Claim, NetworkConfig
-from .errors import ConfigError
-from .notation import Names
-from .quantities import Quantity, QuantityError, all_quantities, forms_hint, name, parse, recompute, value
-from .rounding import format_number, round_half_away
-from .training import train
+from ..config.model import Claim, NetworkConfig
+from ..errors import ConfigError
+from ..derive.names import Names
+from ..derive.quantities import Quantity, QuantityError, all_quantities, forms_hint, name, parse, recompute, value
+from ..engine.rounding import format_number, round_half_away
+from ..engine.training import train
 
 MAX_SEARCHED = 200_000  # quantities compared in cause (c)
 MIN_SLIP_DIGITS = 4  # significant digits a claim needs before a digit slip is a likely cause
@@ -87,10 +87,10 @@ def resolve(claim: Claim, names: Names, source: str | None) -> Quantity:
 
 def load_claims_file(path: str) -> tuple[Claim, ...]:
     """The ``claims:`` mapping of a YAML file (a claims file, or a whole config)."""
-    from .config import _read_text
-    from .configcheck import Checker
-    from .configsections import check_claims as read_claims
-    from .yamlread import read_yaml
+    from ..config.load import _read_text
+    from ..config.reader import Checker
+    from ..config.sections import check_claims as read_claims
+    from ..config.document import read_yaml
 
     doc = read_yaml(_read_text(path, path), path)
     if not isinstance(doc.value, dict) or "claims" not in doc.value:

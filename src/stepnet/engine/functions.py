@@ -18,7 +18,7 @@ from typing import Callable
 
 import numpy as np
 
-from .expr import Add, Div, Exp, Expr, Func, Mul, Neg, Num, Paren, Piecewise, Pow, Sub
+from ..derive.expr import Add, Div, Exp, Expr, Func, Mul, Neg, Num, Paren, Piecewise, Pow, Sub
 
 
 # ---------------------------------------------------------------- activations

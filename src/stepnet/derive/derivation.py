@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .expr import Add, Div, Exp, Expr, Func, Mul, Num, Paren, Partial, Pow, Sub, Sum, Sym, Text, Valued
-from .functions import ACTIVATIONS, LOSSES
-from .notation import Names, Param
-from .rounding import format_number, make_rounder
-from .trace import IterationTrace
+from ..engine.functions import ACTIVATIONS, LOSSES
+from .names import Names, Param
+from ..engine.rounding import format_number, make_rounder
+from ..engine.trace import IterationTrace
 
 MAX_TERMS = 10  # longer sums show their first and last terms around an ellipsis
 

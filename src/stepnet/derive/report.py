@@ -14,8 +14,8 @@ import numpy as np
 
 from .derivation import Block, Deriver, Formatter, Line
 from .expr import Expr
-from .notation import Names
-from .trace import IterationTrace, Run
+from .names import Names
+from ..engine.trace import IterationTrace, Run
 
 Cell = str | float | Expr
 

@@ -14,14 +14,13 @@ from typing import Iterator
 
 import click
 
-from .__about__ import __version__
+from ..__about__ import __version__
 
 DEFAULT_EXAMPLE = "mazur"
 FORMATS = ("text", "markdown", "json")
 FLAVORS = ("github", "jekyll", "jupyter")
-# stepnet init's choices (config.ACTIVATIONS without softmax, config.LOSSES; a test keeps them in step)
-INIT_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "identity")
-INIT_LOSSES = ("half_sse", "sse", "mse", "cross_entropy", "binary_cross_entropy")
+from ..config.model import LOSS_NAMES
+from ..config.starter import HIDDEN_ACTIVATIONS
 BUG_REPORT = ("this is a bug in stepnet: please report it with the command and the config "
               "(`stepnet --debug ...` shows the traceback)")
 
@@ -84,7 +83,7 @@ def _exit_now(exc: SystemExit) -> None:
 
 
 def _report(ctx: click.Context, exc: Exception) -> None:
-    from .errors import StepnetError, UsageError
+    from ..errors import StepnetError, UsageError
 
     if isinstance(exc, UsageError):
         raise click.UsageError(exc.format(), ctx=_subcontext(ctx)) from None
@@ -231,14 +230,14 @@ def _progress(enabled: bool) -> Iterator:
 
 
 def _load(config: str | None):
-    from .api import load
+    from ..api import load
 
     return load(config or DEFAULT_EXAMPLE)
 
 
 def _limits(only: str | None, params: str | None = None):
     """What wide layers show in full: names from --only, and names or flat ranges from --params."""
-    from .report import Limits
+    from ..derive.report import Limits
 
     names = {n.strip().lower() for n in (only or "").split(",") if n.strip()}
     for item in (params or "").split(","):
@@ -318,7 +317,7 @@ def run(ctx, config, iterations, epochs, trace_spec, carry, only, params, fmt, f
     """
     _check_writable(output)
     _check_conflicts(ctx, ("iterations", "epochs"), ("precision", "sig"))
-    from . import api
+    from .. import api
 
     cfg = _load(config)
     if compare_carry is not None:
@@ -339,8 +338,8 @@ def _compare_carry(ctx, cfg, places, carry, iterations, epochs, trace_spec, fmt,
     """run --compare-carry N: full precision against hand mode, for the first traced iteration."""
     from rich.text import Text
 
-    from .compare import compare_carry, summary, table
-    from .training import batches_per_epoch, traced_set
+    from ..verify.handmode import compare_carry, summary, table
+    from ..engine.training import batches_per_epoch, traced_set
 
     if carry is not None:
         raise click.UsageError("give --carry or --compare-carry, not both", ctx=ctx)
@@ -368,12 +367,12 @@ def _emit(result, fmt, flavor, output, width, no_color, ascii_only, limits) -> N
     elif fmt == "markdown":
         write_output(output, result.to_markdown(flavor, limits))
     elif output != "-":
-        from .render.text import render_text
+        from ..render.text import render_text
 
         report = result.report(limits)
         write_output(output, render_text(lambda r: r.report(report), result.fmt, width or 100, ascii_only))
     else:
-        from .render.terminal import TerminalRenderer
+        from ..render.terminal import TerminalRenderer
 
         console = _console(width, no_color)
         renderer = TerminalRenderer(result.fmt, ascii_only=_ascii_wanted(ascii_only))
@@ -399,7 +398,7 @@ def _finish(result, output: str = "-") -> None:
 
 
 def _divergence_text(result) -> str:
-    from .report import stop_reason
+    from ..derive.report import stop_reason
 
     reason = stop_reason(result.trace, result.names).removesuffix(" Try a smaller learning_rate.")
     rate = result.config.learning_rate
@@ -413,7 +412,7 @@ def _divergence_text(result) -> str:
 def _complete_configs(incomplete: str):
     from click.shell_completion import CompletionItem
 
-    from .api import example_names
+    from ..api import example_names
 
     names = [CompletionItem(n) for n in example_names() if n.startswith(incomplete)]
     return names or [CompletionItem(incomplete, type="file")]  # no bundled example: the shell completes files
@@ -423,8 +422,8 @@ def _complete_names(ctx: click.Context, param, incomplete: str):
     from click.shell_completion import CompletionItem
 
     try:
-        from .api import load
-        from .notation import Names
+        from ..api import load
+        from ..derive.names import Names
 
         names = Names(load(ctx.params.get("config") or DEFAULT_EXAMPLE)).valid_names()
     except Exception:  # noqa: BLE001 - completion must never fail loudly
@@ -458,7 +457,7 @@ def explain(ctx, name, config, iteration, carry, no_check, fmt, flavor, output, 
     """
     _check_writable(output)
     _check_conflicts(ctx, ("precision", "sig"))
-    from . import api
+    from .. import api
 
     cfg = _load(config)
     _lookup_name(cfg, name)  # an unknown name is a usage error before any work
@@ -470,19 +469,19 @@ def explain(ctx, name, config, iteration, carry, no_check, fmt, flavor, output, 
     if fmt == "json":
         import json
 
-        from .render.json import iteration_object
+        from ..render.json import iteration_object
 
         obj = iteration_object(result.iteration(iteration), result.names)
         write_output(output, json.dumps({"explain": name, "iteration": obj}, indent=1, ensure_ascii=False) + "\n")
     elif fmt == "markdown":
         write_output(output, explanation.to_markdown(flavor))
     elif output != "-":
-        from .render.text import render_text
+        from ..render.text import render_text
 
         text = render_text(lambda r: r.derivation(explanation.derivation), result.fmt, width or 100, ascii_only)
         write_output(output, text)
     else:
-        from .render.terminal import TerminalRenderer
+        from ..render.terminal import TerminalRenderer
 
         console = _console(width, no_color)
         for item in TerminalRenderer(result.fmt, ascii_only=_ascii_wanted(ascii_only)).derivation(explanation.derivation):
@@ -494,8 +493,8 @@ def _lookup_name(cfg, name: str) -> None:
     """A UsageError (exit 2) for an unknown NAME, listing the valid names and the closest one."""
     import difflib
 
-    from .errors import UsageError
-    from .notation import Names
+    from ..errors import UsageError
+    from ..derive.names import Names
 
     names = Names(cfg)
     try:
@@ -525,7 +524,7 @@ def _check_claims(cfg, use_config: bool, claims_file: str | None, console) -> bo
     """Print one line per claim and a summary; True if any claim is wrong."""
     from rich.text import Text
 
-    from .claims import check_claims, format_result, load_claims_file, summary
+    from ..verify.claims import check_claims, format_result, load_claims_file, summary
 
     results = check_claims(cfg) if use_config else []
     if claims_file:
@@ -567,8 +566,8 @@ def check(config, iteration, tolerance, width, no_color, use_claims, claims_file
     from rich.table import Table
     from rich.text import Text
 
-    from . import api
-    from .checks import agrees, all_finite_differences
+    from .. import api
+    from ..verify.oracles import agrees, all_finite_differences
 
     cfg = _load(config)
     claims_failed = False
@@ -614,7 +613,7 @@ def examples(name):
       stepnet examples
       stepnet examples mazur > my.yaml
     """
-    from .api import example, example_names, load
+    from ..api import example, example_names, load
 
     if name:
         click.echo(example(name).read_text(encoding="utf-8"), nl=False)
@@ -637,8 +636,8 @@ def validate(configs):
     Examples:
       stepnet validate configs/*.yaml
     """
-    from .config import load_config
-    from .errors import ConfigError
+    from ..config.load import load_config
+    from ..errors import ConfigError
 
     good_mark, bad_mark = ("ok", "invalid") if _ascii_wanted(False) else ("✓", "✗")
     bad = 0
@@ -673,13 +672,13 @@ def schema():
     Examples:
       stepnet schema > stepnet.schema.json
     """
-    from .config import schema_text
+    from ..config.load import schema_text
 
     click.echo(schema_text(), nl=False)
 
 
 def _parse_layers(ctx, param, value: str):
-    from .starter import parse_sizes
+    from ..config.starter import parse_sizes
 
     try:
         return parse_sizes(value)
@@ -691,9 +690,9 @@ def _parse_layers(ctx, param, value: str):
 @click.argument("file", required=False, default="stepnet.yaml", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--layers", "sizes", default="2,2,2", show_default=True, metavar="SIZES", callback=_parse_layers,
               help="Neurons per layer, input first, comma-separated.")
-@click.option("--activation", type=click.Choice(INIT_ACTIVATIONS), default="sigmoid", show_default=True,
+@click.option("--activation", type=click.Choice(HIDDEN_ACTIVATIONS), default="sigmoid", show_default=True,
               help="Activation of the hidden layers; the output layer gets sigmoid (softmax with --loss cross_entropy).")
-@click.option("--loss", type=click.Choice(INIT_LOSSES), default="half_sse", show_default=True, help="The loss function.")
+@click.option("--loss", type=click.Choice(LOSS_NAMES), default="half_sse", show_default=True, help="The loss function.")
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
 def init(file, sizes, activation, loss, force):
     """Write a starter config: a network that runs, every key explained in a comment.
@@ -710,10 +709,10 @@ def init(file, sizes, activation, loss, force):
     """
     _check_writable(file, param_hint="FILE")
     if file != "-" and os.path.lexists(file) and not force:
-        from .errors import StepnetError
+        from ..errors import StepnetError
 
         raise StepnetError(f"{file} already exists; use --force to overwrite it")
-    from .starter import starter_config
+    from ..config.starter import starter_config
 
     write_output(file, starter_config(sizes, activation, loss, filename="FILE" if file == "-" else file))
     if file != "-":

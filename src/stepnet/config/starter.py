@@ -11,10 +11,10 @@ import random
 from itertools import product
 from string import ascii_lowercase
 
-from .config import ACTIVATIONS, LOSSES
-from .errors import ConfigError, UsageError
+from .model import ACTIVATION_NAMES, LOSS_NAMES
+from ..errors import ConfigError, UsageError
 
-HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a != "softmax")
+HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATION_NAMES if a != "softmax")
 INLINE_WEIGHTS = 64  # up to this many weights the file lists them; beyond, a seeded init
 SAMPLES = 2
 MAX_LAYERS = 64  # more than anyone reads through; layer_names has far more names than this
@@ -51,8 +51,8 @@ def check_options(sizes: tuple[int, ...], activation: str, loss: str) -> None:
     """UsageError for a combination no valid config has."""
     if activation not in HIDDEN_ACTIVATIONS:
         raise UsageError(f"unknown hidden activation '{activation}'", hint="use one of: " + ", ".join(HIDDEN_ACTIVATIONS))
-    if loss not in LOSSES:
-        raise UsageError(f"unknown loss '{loss}'", hint="use one of: " + ", ".join(LOSSES))
+    if loss not in LOSS_NAMES:
+        raise UsageError(f"unknown loss '{loss}'", hint="use one of: " + ", ".join(LOSS_NAMES))
     if loss == "cross_entropy" and sizes[-1] < 2:
         raise UsageError("cross_entropy needs a softmax output layer of at least 2 neurons; --layers ends in 1",
                          hint="give 2 or more outputs (--layers 2,3,2), or use --loss binary_cross_entropy")
@@ -81,7 +81,7 @@ def starter_config(sizes=(2, 2, 2), activation: str = "sigmoid", loss: str = "ha
 
 def _validate(text: str) -> None:
     """The config's own checks (layer size and parameter limits) as a usage error."""
-    from .config import parse_config_text
+    from .load import parse_config_text
 
     try:
         parse_config_text(text, "<starter>")
@@ -94,7 +94,7 @@ def _validate(text: str) -> None:
 
 
 def _header(filename: str) -> str:
-    from .__about__ import __version__
+    from ..__about__ import __version__
 
     return f"""\
 # yaml-language-server: $schema={SCHEMA_FILE}

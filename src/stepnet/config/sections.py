@@ -2,7 +2,7 @@
 
 Each rule ``(ck, path, value, ctx)`` validates one top-level key and returns its part
 of the :class:`~stepnet.config.NetworkConfig`.  ``ctx`` (a
-:class:`~stepnet.configcheck.TopLevel`) holds what other keys are checked against:
+:class:`Context`, in practice :class:`~stepnet.config.validate.TopLevel`) holds what other keys are checked against:
 ``ctx.layers`` (weights against layer sizes), ``ctx.loss`` (targets against the loss)
 and ``ctx.samples`` (``batch_size`` against the number of samples); each is None
 when its own key is invalid, and the checks that need it are then skipped.
@@ -12,35 +12,19 @@ from __future__ import annotations
 
 import itertools
 import re
-from typing import Any
+from typing import Any, Protocol
 
-from .config import (
-    ACTIVATIONS,
-    BIAS_MODES,
-    FLAT_NUMBERING,
-    HIDDEN_DELTAS,
-    INDEX_ORDERS,
-    INIT_METHODS,
-    LOSSES,
-    NOTATION_STYLES,
-    OPTIMIZERS,
-    Claim,
-    Init,
-    Layer,
-    Notation,
-    Optimizer,
-    Sample,
-)
-from .configcheck import (
-    FRACTION,
-    POSITIVE,
-    REQUIRED,
-    Checker,
-    TopLevel,
-    plural,
-    quote,
-)
-from .yamlread import join_path
+from .model import ACTIVATION_NAMES, BIAS_MODES, FLAT_NUMBERING, HIDDEN_DELTAS, INDEX_ORDERS, INIT_METHODS, LOSS_NAMES, NOTATION_STYLES, OPTIMIZERS, Claim, Init, Layer, Notation, Optimizer, Sample
+from .reader import FRACTION, POSITIVE, REQUIRED, Checker, plural, quote
+from .document import join_path
+
+class Context(Protocol):
+    """What the rules read of the other top-level keys (each None when that key is invalid)."""
+
+    layers: tuple[Layer, ...] | None
+    loss: str | None
+    samples: tuple[Sample, ...] | None
+
 
 MAX_LAYER_SIZE = 65_536
 MAX_PARAMETERS = 5_000_000  # weights and biases
@@ -58,7 +42,7 @@ _ITERATION = re.compile(r"iteration\s+([0-9]+)")
 # -- layers ---------------------------------------------------------------------------
 
 
-def check_layers(ck: Checker, path: str, value: Any, ctx: TopLevel) -> tuple[Layer, ...]:
+def check_layers(ck: Checker, path: str, value: Any, ctx: Context) -> tuple[Layer, ...]:
     items = ck.sequence(path, value, "a list of layers")
     if len(items) < 2:
         found = f"found {plural(len(items), 'layer')}"
@@ -91,7 +75,7 @@ def _check_layer(ck: Checker, path: str, value: Any, index: int, last: bool) -> 
     handlers = {
         "name": lambda p, v: _layer_name(ck, p, v),
         "size": lambda p, v: ck.integer(p, v, 1, MAX_LAYER_SIZE, size_hint),
-        "activation": lambda p, v: ck.choice(p, v, ACTIVATIONS, "activation"),
+        "activation": lambda p, v: ck.choice(p, v, ACTIVATION_NAMES, "activation"),
         "bias": lambda p, v: ck.choice(p, v, BIAS_MODES, "bias mode"),
         "slope": lambda p, v: ck.number(p, v, POSITIVE),
     }
@@ -157,7 +141,7 @@ def _layer_index(ck: Checker, path: str, name: str, layers, section: str) -> int
 # -- parameters -------------------------------------------------------------------------
 
 
-def check_weights(ck: Checker, path: str, value: Any, ctx: TopLevel) -> dict[str, tuple]:
+def check_weights(ck: Checker, path: str, value: Any, ctx: Context) -> dict[str, tuple]:
     table = ck.mapping(path, value, "a mapping from layer name to weight matrix")
     result = {}
     for name, matrix in table.items():
@@ -188,7 +172,7 @@ def _matrix(ck: Checker, path: str, value: Any, pair: tuple[Layer, Layer] | None
     return tuple(result)
 
 
-def check_biases(ck: Checker, path: str, value: Any, ctx: TopLevel) -> dict[str, tuple]:
+def check_biases(ck: Checker, path: str, value: Any, ctx: Context) -> dict[str, tuple]:
     table = ck.mapping(path, value, "a mapping from layer name to bias")
     result = {}
     for name, item in table.items():
@@ -218,7 +202,7 @@ def _bias(ck: Checker, path: str, value: Any, layer: Layer) -> tuple[float, ...]
     return ck.numbers(path, value, layer.size, f"one per neuron of layer '{name}'")
 
 
-def check_init(ck: Checker, path: str, value: Any, ctx: TopLevel) -> Init:
+def check_init(ck: Checker, path: str, value: Any, ctx: Context) -> Init:
     handlers = {
         "method": lambda p, v: ck.choice(p, v, INIT_METHODS, "init method"),
         "seed": lambda p, v: ck.integer(p, v, 0),
@@ -241,8 +225,8 @@ def check_init(ck: Checker, path: str, value: Any, ctx: TopLevel) -> Init:
 # -- training ---------------------------------------------------------------------------
 
 
-def check_loss(ck: Checker, path: str, value: Any, ctx: TopLevel) -> str:
-    loss = ck.choice(path, value, LOSSES, "loss")
+def check_loss(ck: Checker, path: str, value: Any, ctx: Context) -> str:
+    loss = ck.choice(path, value, LOSS_NAMES, "loss")
     output = ctx.layers[-1] if ctx.layers else None
     if output is None:
         return loss
@@ -259,7 +243,7 @@ def check_loss(ck: Checker, path: str, value: Any, ctx: TopLevel) -> str:
     return loss
 
 
-def check_data(ck: Checker, path: str, value: Any, ctx: TopLevel) -> tuple[Sample, ...]:
+def check_data(ck: Checker, path: str, value: Any, ctx: Context) -> tuple[Sample, ...]:
     items = ck.sequence(path, value, "a list of samples {inputs: [...], targets: [...]}")
     if not items:
         raise ck.error(path, "expected at least one sample, found an empty list", REQUIRED["data"])
@@ -294,7 +278,7 @@ def _check_probabilities(ck: Checker, path: str, targets: tuple[float, ...], los
         )
 
 
-def check_optimizer(ck: Checker, path: str, value: Any, ctx: TopLevel) -> Optimizer:
+def check_optimizer(ck: Checker, path: str, value: Any, ctx: Context) -> Optimizer:
     if isinstance(value, str):
         return Optimizer(ck.choice(path, value, OPTIMIZERS, "optimizer"))
     handlers = {
@@ -320,7 +304,7 @@ def check_optimizer(ck: Checker, path: str, value: Any, ctx: TopLevel) -> Optimi
 # -- the rest ---------------------------------------------------------------------------
 
 
-def check_notation(ck: Checker, path: str, value: Any, ctx: TopLevel) -> Notation:
+def check_notation(ck: Checker, path: str, value: Any, ctx: Context) -> Notation:
     if isinstance(value, str):
         return Notation(style=ck.choice(path, value, NOTATION_STYLES, "notation style"))
     if not isinstance(value, dict):
@@ -334,7 +318,7 @@ def check_notation(ck: Checker, path: str, value: Any, ctx: TopLevel) -> Notatio
     return Notation(**ck.fields(path, value, handlers))
 
 
-def check_claims(ck: Checker, path: str, value: Any, ctx: TopLevel) -> tuple[Claim, ...]:
+def check_claims(ck: Checker, path: str, value: Any, ctx: Context) -> tuple[Claim, ...]:
     """``quantity: number`` (after iteration 1) or ``iteration N: {quantity: number}``."""
     what = "a mapping from quantity to the number claimed"
     claims: dict[tuple[str, int], Claim] = {}  # in document order
@@ -374,7 +358,7 @@ def _simple(read):
     return lambda ck, path, value, ctx: read(ck, path, value)
 
 
-def _batch_size(ck: Checker, path: str, value: Any, ctx: TopLevel) -> int:
+def _batch_size(ck: Checker, path: str, value: Any, ctx: Context) -> int:
     size = ck.integer(path, value, 1)
     if ctx.samples is not None and size > len(ctx.samples):
         found = f"found {size:,} but data has {plural(len(ctx.samples), 'sample')}"
@@ -382,7 +366,7 @@ def _batch_size(ck: Checker, path: str, value: Any, ctx: TopLevel) -> int:
     return size
 
 
-def _shuffle(ck: Checker, path: str, value: Any, ctx: TopLevel) -> int:
+def _shuffle(ck: Checker, path: str, value: Any, ctx: Context) -> int:
     handlers = {"seed": lambda p, v: ck.integer(p, v, 0)}
     return ck.fields(path, value, handlers, ("seed",), "a mapping {seed: ...}")["seed"]
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 
-from .checks import agrees, finite_difference, sympy_gradient
+from ..verify.oracles import agrees, finite_difference, sympy_gradient
 from .derivation import Block, Derivation, Deriver, Formatter, Line, long_sum, long_sum_of
 from .expr import Mul, Num, Partial
-from .notation import Names, Neuron, Param
-from .trace import IterationTrace
+from .names import Names, Neuron, Param
+from ..engine.trace import IterationTrace
 
 
 def explain(it: IterationTrace, names: Names, name: str, fmt: Formatter | None = None, check: bool = True) -> Derivation:

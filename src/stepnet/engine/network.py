@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import numpy as np
 
-from .config import NetworkConfig
+from ..config.model import NetworkConfig
 from .functions import ACTIVATIONS, LOSSES, loss_terms_from_net, softmax_delta
 from .rounding import Rounder, make_rounder
 from .trace import Divergence, IterationTrace, LayerTrace

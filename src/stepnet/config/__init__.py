@@ -1,0 +1,1 @@
+"""The config stage: YAML text to a frozen, validated NetworkConfig."""

@@ -1,0 +1,1 @@
+"""The derivation stage: expressions, names and symbols, quantities, worked lines and the report."""

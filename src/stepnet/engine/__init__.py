@@ -1,0 +1,1 @@
+"""The engine stage: activations, losses, the network, optimizers, the trace and training."""

@@ -1,0 +1,1 @@
+"""The verification stage: independent gradient oracles, claims, hand mode against full precision."""
