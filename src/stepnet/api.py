@@ -100,11 +100,7 @@ class Iteration:
         if isinstance(p, Neuron):
             raise UsageError(f"'{name}' is a neuron, not a parameter: use .neuron('{name}')")
         lt = self.trace.layer(p.layer)
-        if p.kind == "weight":
-            idx = (p.to, p.source)
-            return ParameterValues(p.name, "weight", float(lt.W[idx]), float(lt.gW[idx]), float(lt.W_after[idx]))
-        k = 0 if p.to is None else p.to
-        return ParameterValues(p.name, "bias", float(lt.b[k]), float(lt.gb[k]), float(lt.b_after[k]))
+        return ParameterValues(p.name, p.kind, p.of(lt), p.of(lt, "gradient"), p.of(lt, "updated"))
 
     def neuron(self, name: str) -> NeuronValues:
         n = self.names.lookup(name)

@@ -587,8 +587,7 @@ def check(config, iteration, tolerance, width, no_color, use_claims, claims_file
         table.add_column(col, justify="left" if col in ("parameter", "") else "right")
     failures = 0
     for p, fd in zip(params, numeric):
-        lt = it.layer(p.layer)
-        analytic = float(lt.gW[p.to, p.source] if p.kind == "weight" else lt.gb[0 if p.to is None else p.to])
+        analytic = p.of(it.layer(p.layer), "gradient")
         rel = abs(analytic - fd) / max(abs(analytic), abs(fd), 1e-12)
         ok = agrees(analytic, fd, rel=tolerance, abs_tol=1e-9)
         failures += not ok

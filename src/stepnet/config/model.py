@@ -36,6 +36,11 @@ class Layer:
     bias: str = "none"  # per_neuron | shared | none
     slope: float = 0.01  # leaky_relu's slope for negative net input
 
+    @property
+    def bias_count(self) -> int:
+        """How many biases the layer has: one per neuron, one shared, or none."""
+        return {"shared": 1, "per_neuron": self.size}.get(self.bias, 0)
+
 
 @dataclass(frozen=True)
 class Sample:

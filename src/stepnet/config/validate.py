@@ -92,7 +92,7 @@ class TopLevel:
     def _build(self, default_name: str) -> NetworkConfig:
         parts, layers = self.parts, self.layers
         given, weights = parts.get("biases", {}), parts.get("weights", {})
-        zeros = {layer.name: (0.0,) * (1 if layer.bias == "shared" else layer.size) for layer in layers}
+        zeros = {layer.name: (0.0,) * layer.bias_count for layer in layers}
         biases = {
             layer.name: given.get(layer.name, zeros[layer.name])
             for layer in layers[1:]

@@ -113,12 +113,10 @@ class Deriver:
 
     def param(self, p: Param, updated: bool = False, backprop: bool = False) -> Sym:
         lt = self.it.layer(p.layer)
-        if p.kind == "weight":
-            arr = lt.W_after if updated else (lt.W_backprop if backprop else lt.W)
-            v = arr[p.to, p.source]
+        if updated:
+            v = p.of(lt, "updated")
         else:
-            arr = lt.b_after if updated else lt.b
-            v = arr[0 if p.to is None else p.to]
+            v = p.read(lt.W_backprop if backprop else lt.W, lt.b)
         return self.names.param(p, updated=updated).with_value(v)
 
     def partial(self, num: Sym, den: Sym, value: float | None) -> Partial:
@@ -309,8 +307,7 @@ class Deriver:
         return self.it.bias_gradient_terms(p.layer, p.to)
 
     def gradient_value(self, p: Param) -> float:
-        lt = self.it.layer(p.layer)
-        return float(lt.gW[p.to, p.source] if p.kind == "weight" else lt.gb[0 if p.to is None else p.to])
+        return p.of(self.it.layer(p.layer), "gradient")
 
     def batch_gradient_line(self, p: Param) -> Line | None:
         """For a batch: the mean of the per-sample gradients."""
@@ -341,7 +338,7 @@ class Deriver:
         if opt.name == "sgd":
             return [self.line(self.names.param(p, updated=True), [Sub(old, Mul(eta, g))], new.value)]
         slot = 0 if p.kind == "weight" else 1
-        key = (p.to, p.source) if p.kind == "weight" else (0 if p.to is None else p.to,)
+        key = p.index
         lt = self.it.layer(p.layer)
 
         def st(name, when, **kw):

@@ -38,6 +38,25 @@ class Param:
     latex: str
     flat: int  # position in flat numbering (1-based, within its kind)
 
+    @property
+    def index(self) -> tuple[int, ...]:
+        """Where it sits in its layer's arrays: ``(to, source)`` in W, ``(k,)`` in b (k 0 for a shared bias)."""
+        if self.kind == "weight":
+            return (self.to, self.source)
+        return (0 if self.to is None else self.to,)
+
+    def read(self, weights, biases) -> float:
+        """Its value in one layer's weight matrix or bias vector (whichever is its kind)."""
+        return float((weights if self.kind == "weight" else biases)[self.index])
+
+    def of(self, layer_trace, which: str = "value") -> float:
+        """Its value, gradient or updated value in a :class:`~stepnet.engine.trace.LayerTrace`."""
+        weights, biases = _TRACE_ARRAYS[which]
+        return self.read(getattr(layer_trace, weights), getattr(layer_trace, biases))
+
+
+_TRACE_ARRAYS = {"value": ("W", "b"), "gradient": ("gW", "gb"), "updated": ("W_after", "b_after")}
+
 
 @dataclass(frozen=True)
 class Neuron:
@@ -68,7 +87,7 @@ class Names:
             layer, below = self.layers[li], self.layers[li - 1]
             self._woff[li], self._boff[li], self._poff[li] = wcount, bcount, wcount + bcount
             wcount += layer.size * below.size
-            bcount += _bias_count(layer)
+            bcount += layer.bias_count
         self._woff[count], self._boff[count], self._poff[count] = wcount, bcount, wcount + bcount
         self.weight_count, self.bias_count = wcount, bcount
         self.params: ParamSequence = ParamSequence(self, 0, wcount + bcount)
@@ -326,7 +345,7 @@ class Names:
             pairs = [(j, i) for i in range(below.size) for j in range(layer.size)]
         else:
             pairs = [(j, i) for j in range(layer.size) for i in range(below.size)]
-        nb = _bias_count(layer)
+        nb = layer.bias_count
         if self.style == "flat":
             woff, boff = self._woff[li], self._boff[li]
             return [f"w{n}" for n in range(woff + 1, woff + len(pairs) + 1)] + [f"b{n}" for n in range(boff + 1, boff + nb + 1)]
@@ -440,10 +459,6 @@ class Names:
 
 def _sup(s: str) -> str:
     return s.translate(_SUP)
-
-
-def _bias_count(layer) -> int:
-    return {"shared": 1, "per_neuron": layer.size}.get(layer.bias, 0)
 
 
 def _first(m: re.Match, start: int, stop: int) -> str | None:

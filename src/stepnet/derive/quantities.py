@@ -302,11 +302,7 @@ def value(q: Quantity, it: IterationTrace) -> float:
 
 
 def _param_array(q: Quantity, lt, which: str):
-    p = q.param
-    if p.kind == "weight":
-        return getattr(lt, which)[p.to, p.source]
-    bias = {"W": "b", "gW": "gb", "W_after": "b_after"}[which]
-    return getattr(lt, bias)[0 if p.to is None else p.to]
+    return q.param.of(lt, {"W": "value", "gW": "gradient", "W_after": "updated"}[which])
 
 
 def _grad(q: Quantity, it: IterationTrace):

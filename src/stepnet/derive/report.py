@@ -120,7 +120,7 @@ def _diagram(run: Run, names: Names) -> Diagram:
                 weights[(li, j, i)] = names.param(names.weight(li, j, i)).with_value(W[li - 1][j, i])
             p = names.bias(li, j)
             if p is not None:
-                biases[(li, j)] = names.param(p).with_value(b[li - 1][0 if p.to is None else p.to])
+                biases[(li, j)] = names.param(p).with_value(p.read(W[li - 1], b[li - 1]))
     return Diagram(layers, shown, weights, biases, wide)
 
 
@@ -401,12 +401,8 @@ def _changes_table(run: Run, names: Names, limits: Limits) -> Table:
     chosen = sorted(set(range(min(len(names.params), limits.params * 4))).union(_named(names, names.params, limits.only)))
     for pos in chosen:
         p = names.params[pos]
-        if p.kind == "weight":
-            a, b = w0[p.layer - 1][p.to, p.source], w1[p.layer - 1][p.to, p.source]
-        else:
-            k = 0 if p.to is None else p.to
-            a, b = b0[p.layer - 1][k], b1[p.layer - 1][k]
-        rows.append([names.param(p), float(a), float(b), float(b - a)])
+        a, b = p.read(w0[p.layer - 1], b0[p.layer - 1]), p.read(w1[p.layer - 1], b1[p.layer - 1])
+        rows.append([names.param(p), a, b, b - a])
     hidden = len(names.params) - len(rows)
     return Table("Change of every parameter over the run", ["parameter", "initial", "final", "change"], rows,
                  f"{hidden} more parameters in --format json" if hidden else "")

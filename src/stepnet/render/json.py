@@ -81,7 +81,7 @@ def parameter_objects(it: IterationTrace, names: Names) -> list[dict[str, Any]]:
             })
         b, gb, ba = lt.b.tolist(), lt.gb.tolist(), lt.b_after.tolist()
         for name, p in zip(pnames[nw:], names.layer_params(li)[nw:]):
-            k = 0 if p.to is None else p.to
+            (k,) = p.index
             feeds = range(layer.size) if p.to is None else [p.to]
             out.append({
                 "name": name, "kind": "bias", "layer": lname,

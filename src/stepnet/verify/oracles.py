@@ -29,16 +29,11 @@ def _network_at(config, it: IterationTrace) -> Network:
 
 
 def _set(net: Network, p: Param, value: float) -> None:
-    if p.kind == "weight":
-        net.W[p.layer - 1][p.to, p.source] = value
-    else:
-        net.b[p.layer - 1][0 if p.to is None else p.to] = value
+    (net.W if p.kind == "weight" else net.b)[p.layer - 1][p.index] = value
 
 
 def _get(net: Network, p: Param) -> float:
-    if p.kind == "weight":
-        return float(net.W[p.layer - 1][p.to, p.source])
-    return float(net.b[p.layer - 1][0 if p.to is None else p.to])
+    return p.read(net.W[p.layer - 1], net.b[p.layer - 1])
 
 
 def finite_difference(config, it: IterationTrace, p: Param, h: float = 1e-6) -> float:
@@ -97,9 +92,8 @@ def sympy_gradient(config, it: IterationTrace, p: Param) -> float | None:
     import sympy as sp
 
     expr, x = sympy_loss(config, it, p)
-    lt = it.layer(p.layer)
-    value = lt.W[p.to, p.source] if p.kind == "weight" else lt.b[0 if p.to is None else p.to]
-    return float(sp.diff(expr, x).subs(x, sp.Float(float(value), 30)).evalf(30))
+    value = p.of(it.layer(p.layer))
+    return float(sp.diff(expr, x).subs(x, sp.Float(value, 30)).evalf(30))
 
 
 def agrees(a: float, b: float, rel: float = 1e-6, abs_tol: float = 1e-9) -> bool:
