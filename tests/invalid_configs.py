@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from stepnet.limits import MAX_VALUES
+
 CLASSIC = """\
 name: A step by step backpropagation example
 notation: flat            # w1, w2, ... numbered layer by layer, by target neuron, then by source neuron
@@ -166,7 +168,7 @@ CASES: list[InvalidCase] = [
       "learning_rate", 13,
       "tag '!!python/object/apply:os.system' is not allowed: stepnet reads plain YAML data only", False),
     C("custom-tag", swap("name: A step", "name: !secret A step"), "name", 1, "tag '!secret' is not allowed", False),
-    C("alias-bomb", _bomb(), "f[7][8][8][8][8][9]", 1, "more than 1,000,000 values once aliases are expanded",
+    C("alias-bomb", _bomb(), "e[7][8][8][8][9]", 1, f"more than {MAX_VALUES:,} values once aliases are expanded",
       True),
     C("deep-nesting", _add("claims: {E_total: " + "[" * 70 + "]" * 70 + "}\n"), "", 17,
       "deeper than 64 levels", True),
@@ -314,8 +316,14 @@ CASES: list[InvalidCase] = [
       "expected a batch size of at most the number of samples: found 2 but data has 1 sample", False),
     C("batch-size-zero", _add("batch_size: 0\n"), "batch_size", 17, "expected a whole number of at least 1, found 0",
       True),
-    C("iterations-zero", _add("iterations: 0\n"), "iterations", 17, "expected a whole number of at least 1, found 0",
-      True),
+    C("iterations-zero", _add("iterations: 0\n"), "iterations", 17,
+      "expected a whole number from 1 to 10,000,000, found 0", True),
+    C("iterations-too-many", _add("iterations: 20000000\n"), "iterations", 17,
+      "expected a whole number from 1 to 10,000,000, found 20000000", True),
+    C("iterations-float-huge", _add("iterations: 1e300\n"), "iterations", 17,
+      "expected a whole number from 1 to 10,000,000, found 1e300", True),
+    C("init-bound-huge", _add("init: {method: uniform, seed: 1, low: -1e308, high: 1e308}\n"), "init.low", 17,
+      "expected a number from -1,000,000 to 1,000,000, found -1e308", True),
     C("shuffle-missing-seed", _add("shuffle: {}\n"), "shuffle.seed", 17, "missing required key 'seed'", True),
     # -- the rest ---------------------------------------------------------------------------------------
     C("notation-unknown", swap("notation: flat", "notation: flatt"), "notation", 2,
@@ -329,7 +337,19 @@ CASES: list[InvalidCase] = [
     C("claims-quoted-number", _add("claims: {E_total: '0.298371109'}\n"), "claims.E_total", 17,
       "expected a number, found the string '0.298371109'", True),
     C("claims-iteration-zero", _add("claims:\n  iteration 0: {E_total: 0.29}\n"), "claims.iteration 0", 18,
-      "expected 'iteration N' with N a whole number of at least 1", True),
+      "expected 'iteration N' with N a whole number from 1 to 10,000,000", True),
+    C("claims-hex", _add("claims: {E_total: 0x1}\n"), "claims.E_total", 17,
+      "expected the claimed number in decimal, found 0x1", False),
+    C("claims-octal", _add("claims: {E_total: 0o7}\n"), "claims.E_total", 17,
+      "expected the claimed number in decimal, found 0o7", True),  # YAML 1.1 reads 0o7 as a string
+    C("claims-iteration-huge", _add("claims:\n  iteration 100000000000: {E_total: 0.29}\n"),
+      "claims.iteration 100000000000", 18, "a whole number from 1 to 10,000,000", False),
+    C("claims-iteration-5000-digits", _add("claims:\n  ? iteration " + "9" * 5000 + "\n  : {E_total: 0.29}\n"),
+      "claims.iteration " + "9" * 5000, 18, "a whole number from 1 to 10,000,000", False),
+    C("name-escape-sequence", swap("name: A step by step backpropagation example", 'name: "A \\e]0;PWNED\\a step"'),
+      "name", 1, "expected a name without control characters, found \\x1b", False),
+    C("description-bidi", _add('description: "abc \\u202e cba"\n'), "description", 17,
+      "expected a description without control characters, found \\u202e", False),
     C("claims-twice", _add("claims:\n  E_total: 0.298\n  iteration 1: {E_total: 0.2984}\n"),
       "claims.iteration 1.E_total", 19, "claim 'E_total' for iteration 1 is given twice (first at line 18)", False),
 ]

@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from invalid_configs import CASES, CLASSIC, InvalidCase
 
-from stepnet.config.load import MAX_FILE_BYTES, load_config, parse_config_text
+from stepnet.config.load import load_config, parse_config_text
+from stepnet.limits import MAX_FILE_BYTES, size_text
 from stepnet.config.model import NetworkConfig
 from stepnet.errors import ConfigError
 
@@ -85,7 +86,7 @@ def test_file_over_the_size_limit_is_refused_before_reading(tmp_path):
     os.truncate(path, MAX_FILE_BYTES + 1)  # sparse: nothing is written
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert "10 MiB" in caught.value.message
+    assert size_text(MAX_FILE_BYTES) in caught.value.message
     assert caught.value.file == str(path)
 
 

@@ -7,6 +7,19 @@ Exit codes: 1 for a bad config or a failed check, 2 for a bad command line
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """``text`` with every control or invisible formatting character written as its escape.
+
+    A config is untrusted text: an ESC sequence in a key would reprogram the terminal
+    that prints the error, a newline would split a one-line message, and U+202E would
+    reverse what follows.  They are shown as ``\\x1b``, ``\\n`` and ``\\u202e``, as
+    ``repr`` writes them.
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class StepnetError(Exception):
     """Base of every error stepnet reports to a user without a traceback."""
 
@@ -18,9 +31,10 @@ class StepnetError(Exception):
         self.hint = hint
 
     def format(self) -> str:
-        text = self.message
+        """The message and its hint, with anything taken from the input made printable."""
+        text = printable(self.message)
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {printable(self.hint)}"
         return text
 
 
@@ -47,7 +61,7 @@ class ConfigError(StepnetError):
         self.key = key
 
     def location(self) -> str:
-        where = self.file or "<config>"
+        where = printable(self.file or "<config>")
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
@@ -55,13 +69,8 @@ class ConfigError(StepnetError):
         return where
 
     def format(self) -> str:
-        text = f"{self.location()}: "
-        if self.key:
-            text += f"{self.key}: "
-        text += self.message
-        if self.hint:
-            text += f"\n  hint: {self.hint}"
-        return text
+        key = f"{printable(self.key)}: " if self.key else ""
+        return f"{self.location()}: {key}{super().format()}"
 
     def __str__(self) -> str:
         return self.format()

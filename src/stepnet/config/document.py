@@ -29,9 +29,8 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..errors import ConfigError
+from ..limits import MAX_DEPTH, MAX_VALUES
 
-MAX_VALUES = 1_000_000  # values after aliases are expanded
-MAX_DEPTH = 64  # nested mappings and lists
 
 Position = tuple[int, int]
 
@@ -174,9 +173,20 @@ def read_yaml(text: str, source: str | None = None) -> Document:
 
 
 def _check_depth(text: str, source: str | None) -> None:
-    """Refuse deep nesting before composing: libyaml's composer recurses in C."""
-    depth = 0
+    """Refuse deep nesting and too many values before composing.
+
+    libyaml's composer recurses in C, and building a value tree costs far more than
+    this scan of the parser's events, so an oversized file is refused in a second,
+    not after a minute.
+    """
+    depth = values = 0
     for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)):  # keys count too
+            values += 1
+            if values > MAX_VALUES:
+                message = f"the document holds more than {MAX_VALUES:,} values, stepnet's limit for one config"
+                hint = "a large network takes its weights from init: {method: xavier, seed: 1} instead of listing them"
+                raise _marked_error(event.start_mark, "", source, message, hint)
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > MAX_DEPTH:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 from .model import NetworkConfig
 from ..errors import ConfigError
+from ..limits import MAX_FILE_BYTES, size_text
 
 # The YAML reader and the checks are imported only when a config is loaded, so that
 # ``import stepnet.config`` stays light (no yaml, numpy, sympy or rich).
 
-MAX_FILE_BYTES = 10 * 1024 * 1024  # 10 MiB
 
 
 def load_config(
@@ -60,16 +61,23 @@ def _default_name(label: str | None) -> str:
     return os.path.splitext(os.path.basename(label))[0] or "network"
 
 
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
 def _read_text(path: str, label: str) -> str:
-    """The file's text, refusing what is missing, a directory, too large or not UTF-8."""
+    """The text of a file or of standard input (``-``), read with a size limit.
+
+    Refuses what is missing, a directory, anything but a regular file (a FIFO would
+    block, a device never ends), more than :data:`~stepnet.limits.MAX_FILE_BYTES`, or
+    not UTF-8.
+    """
     try:
-        info = os.stat(path)
-        if stat.S_ISDIR(info.st_mode):
-            raise ConfigError("this is a directory, not a config file", file=label)
-        if info.st_size > MAX_FILE_BYTES:
-            raise _too_large(info.st_size, label)
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
+        data = sys.stdin.buffer.read(MAX_FILE_BYTES + 1) if path == "-" else _read_regular(path, label)
     except FileNotFoundError:
         raise ConfigError(
             "no such file", file=label, hint="check the path; `stepnet init` writes a starter config"
@@ -77,7 +85,37 @@ def _read_text(path: str, label: str) -> str:
     except OSError as exc:
         raise ConfigError(f"cannot read the file: {exc.strerror or exc}", file=label) from None
     if len(data) > MAX_FILE_BYTES:
-        raise _too_large(len(data), label)
+        raise _too_large(f"more than {MAX_FILE_BYTES:,}" if path == "-" else f"{len(data):,}", label)
+    return _decode(data, label)
+
+
+def _read_regular(path: str, label: str) -> bytes:
+    # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        _check_regular(os.fstat(fd), label)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as stream:
+        return stream.read(MAX_FILE_BYTES + 1)
+
+
+def _check_regular(info: os.stat_result, label: str) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise ConfigError("this is a directory, not a config file", file=label)
+    if not stat.S_ISREG(info.st_mode):
+        kind = next((words for test, words in _KINDS if test(info.st_mode)), "not a regular file")
+        raise ConfigError(
+            f"this is {kind}, not a regular file", file=label,
+            hint="give the path of a config file, or - to read the config from standard input",
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_large(f"{info.st_size:,}", label)
+
+
+def _decode(data: bytes, label: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -88,8 +126,9 @@ def _read_text(path: str, label: str) -> str:
         raise ConfigError(message, file=label, line=line, column=column, hint="save the file as UTF-8") from None
 
 
-def _too_large(size: int, label: str) -> ConfigError:
-    limit = f"{MAX_FILE_BYTES // (1024 * 1024)} MiB ({MAX_FILE_BYTES:,} bytes)"
+def _too_large(size: str, label: str) -> ConfigError:
     return ConfigError(
-        f"the file is {size:,} bytes; stepnet reads config files of at most {limit}", file=label
+        f"the file is {size} bytes; stepnet reads config files of at most {size_text(MAX_FILE_BYTES)}",
+        file=label,
+        hint="a large network takes its weights from init: {method: xavier, seed: 1} instead of listing them",
     )

@@ -168,6 +168,20 @@ class Checker:
             raise self.expected(path, what, value, hint)
         return value
 
+    def plain_text(self, path: str, value: Any, what: str, lines: bool = False) -> str:
+        """A string without control or bidirectional-formatting characters (``lines``: newlines and tabs allowed).
+
+        Such characters in a title would reach the terminal and every export, where
+        they could move the cursor, retitle the window or reverse the text.
+        """
+        text = self.string(path, value, what)
+        allowed = "\n\t" if lines else ""
+        bad = next((c for c in text if not c.isprintable() and c not in allowed), None)
+        if bad is not None:
+            found = repr(bad)[1:-1]
+            raise self.error(path, f"expected {what} without control characters, found {found} in {quote(text)}")
+        return text
+
     def choice(self, path: str, value: Any, options, what: str) -> str:
         """One of ``options``; a near miss gets a "did you mean"."""
         if not isinstance(value, str):

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from .model import ACTIVATION_NAMES, BIAS_MODES, FLAT_NUMBERING, HIDDEN_DELTAS, INDEX_ORDERS, INIT_METHODS, LOSS_NAMES, NOTATION_STYLES, OPTIMIZERS, Claim, Init, Layer, Notation, Optimizer, Sample
 from .reader import FRACTION, POSITIVE, REQUIRED, Checker, plural, quote
+from ..limits import MAX_INIT_BOUND, MAX_ITERATIONS, MAX_LAYER_SIZE, MAX_PARAMETERS
 from .document import join_path
 
 class Context(Protocol):
@@ -26,8 +27,6 @@ class Context(Protocol):
     samples: tuple[Sample, ...] | None
 
 
-MAX_LAYER_SIZE = 65_536
-MAX_PARAMETERS = 5_000_000  # weights and biases
 RESERVED_NAMES = {
     "w": "w names the weights (w1, w2, ...)",
     "b": "b names the biases (b1, b2, ...)",
@@ -36,7 +35,10 @@ RESERVED_NAMES = {
 
 _PROBABILITY_LOSSES = ("cross_entropy", "binary_cross_entropy")
 _OPTIMIZER_SETTINGS = {"sgd": (), "momentum": ("momentum",), "adam": ("beta1", "beta2", "epsilon")}
-_ITERATION = re.compile(r"iteration\s+([0-9]+)")
+_ITERATION = re.compile(r"iteration\s+([0-9]+)", re.ASCII)
+_INIT_BOUND = (lambda x: abs(x) <= MAX_INIT_BOUND, f"from {-MAX_INIT_BOUND:,.0f} to {MAX_INIT_BOUND:,.0f}")
+_ITERATIONS_HINT = f"{MAX_ITERATIONS:,} updates is stepnet's limit for one run"
+_DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)
 
 
 # -- layers ---------------------------------------------------------------------------
@@ -206,8 +208,8 @@ def check_init(ck: Checker, path: str, value: Any, ctx: Context) -> Init:
     handlers = {
         "method": lambda p, v: ck.choice(p, v, INIT_METHODS, "init method"),
         "seed": lambda p, v: ck.integer(p, v, 0),
-        "low": lambda p, v: ck.number(p, v),
-        "high": lambda p, v: ck.number(p, v),
+        "low": lambda p, v: ck.number(p, v, _INIT_BOUND),
+        "high": lambda p, v: ck.number(p, v, _INIT_BOUND),
     }
     got = ck.fields(path, value, handlers, ("method", "seed"), "a mapping {method: ..., seed: ...}")
     method = got["method"]
@@ -328,13 +330,18 @@ def check_claims(ck: Checker, path: str, value: Any, ctx: Context) -> tuple[Clai
             _claim(ck, sub, key, item, 1, claims)
             continue
         match = _ITERATION.fullmatch(key)
-        if not match or int(match.group(1)) < 1:
-            message = f"expected 'iteration N' with N a whole number of at least 1, found {quote(key)}"
+        if not match or not 1 <= _whole(match.group(1)) <= MAX_ITERATIONS:
+            message = f"expected 'iteration N' with N a whole number from 1 to {MAX_ITERATIONS:,}, found {quote(key)}"
             hint = "claims for a later iteration go under 'iteration 2', 'iteration 3', ..."
             raise ck.error(sub, message, hint, key=True)
         for quantity, number in ck.mapping(sub, item, what).items():
             _claim(ck, join_path(sub, quantity), quantity, number, int(match.group(1)), claims)
     return tuple(claims.values())
+
+
+def _whole(digits: str) -> int:
+    """The number ``digits`` writes, capped so that a 5,000-digit key costs nothing to read."""
+    return int(digits) if len(digits) <= 12 else MAX_ITERATIONS + 1
 
 
 def _claim(ck: Checker, path: str, quantity: str, value: Any, iteration: int, claims: dict) -> None:
@@ -344,6 +351,9 @@ def _claim(ck: Checker, path: str, quantity: str, value: Any, iteration: int, cl
         hint = "claims after a later update go under a key 'iteration N'"
         raise ck.expected(path, "a number", value, hint)
     number = ck.number(path, value)
+    if not _DECIMAL.fullmatch(ck.text(path, number)):
+        message = f"expected the claimed number in decimal, found {ck.shown(path, number)}"
+        raise ck.error(path, message, "write it as the text states it, e.g. 0.75136507: its decimals give the precision")
     if (quantity, iteration) in claims:
         earlier = claims[(quantity, iteration)].line
         first = f" (first at line {earlier})" if earlier else ""
@@ -372,7 +382,7 @@ def _shuffle(ck: Checker, path: str, value: Any, ctx: Context) -> int:
 
 
 def _name(ck: Checker, path: str, value: Any) -> str:
-    text = ck.string(path, value, "a name")
+    text = ck.plain_text(path, value, "a name")
     if not text.strip():
         raise ck.error(path, "expected a name, found an empty string")
     return text
@@ -380,7 +390,7 @@ def _name(ck: Checker, path: str, value: Any) -> str:
 
 SECTIONS = {
     "name": _simple(_name),
-    "description": _simple(lambda ck, p, v: ck.string(p, v, "a description")),
+    "description": _simple(lambda ck, p, v: ck.plain_text(p, v, "a description", lines=True)),
     "notation": check_notation,
     "layers": check_layers,
     "weights": check_weights,
@@ -393,7 +403,7 @@ SECTIONS = {
     "data": check_data,
     "batch_size": _batch_size,
     "shuffle": _shuffle,
-    "iterations": _simple(lambda ck, p, v: ck.integer(p, v, 1)),
+    "iterations": _simple(lambda ck, p, v: ck.integer(p, v, 1, MAX_ITERATIONS, _ITERATIONS_HINT)),
     "hidden_deltas_use": _simple(lambda ck, p, v: ck.choice(p, v, HIDDEN_DELTAS, "hidden_deltas_use")),
     "claims": check_claims,
 }
