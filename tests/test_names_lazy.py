@@ -12,8 +12,11 @@ import random
 import pytest
 
 from stepnet.config.model import Layer, NetworkConfig, Notation, Sample
+from stepnet.derive.index import Neuron, ParamIndex
+from stepnet.derive.names import Names
+from stepnet.derive.parser import NameParser
+from stepnet.derive.symbols import Symbols
 from stepnet.errors import UsageError
-from stepnet.derive.names import Names, Neuron
 
 
 def _config(layers, style="flat", numbering="by_target", order="to_from") -> NetworkConfig:
@@ -165,3 +168,31 @@ def test_wide_network_costs_little():
     tracemalloc.stop()
     assert len(names.params) == 784 * 128 + 128 + 128 * 10 + 10
     assert peak < 1_000_000
+
+
+def test_five_million_parameters_cost_little():
+    """Reading, finding and counting the parameters of a huge layer makes only those asked for."""
+    import tracemalloc
+
+    config = _config([Layer("i", 2500), Layer("h", 2000, "sigmoid", "per_neuron"), Layer("o", 1, "sigmoid", "shared")], "indexed")
+    tracemalloc.start()
+    names = Names(config)
+    last = names.weight(1, 1999, 2499)
+    assert names.lookup("i2500->h2000") == last == names.params[4_999_999] == names.layer_params(1)[4_999_999]
+    assert names.lookup("w(1)_2000,2500") == last and names.params.index(last) == 4_999_999
+    assert names.lookup("b(2)") == names.params[-1] and names.lookup("w5002000").name == "w(2)_1,2000"
+    assert names.summary_of_names().endswith(", … (5008478 more)")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert len(names.params) == 2500 * 2000 + 2000 + 2000 + 1
+    assert peak < 1_000_000
+
+
+def test_each_part_works_alone():
+    config = _config([Layer("i", 2), Layer("h", 2, "sigmoid", "per_neuron"), Layer("o", 2, "sigmoid", "shared")], "indexed")
+    names = Names(config)
+    assert ParamIndex(config).params == names.params and ParamIndex(config).weight(2, 1, 0) == names.weight(2, 1, 0)
+    assert NameParser(config).lookup("h1->o2") == names.weight(2, 1, 0) == names.lookup("w^{(2)}_{21}")
+    symbols = Symbols(config)
+    assert (symbols.delta(1, 1).unicode, symbols.out(0, 1).latex, symbols.param(names.bias(2, None), updated=True).latex) == (
+        "δ_h2", "i_{2}", "b^{(2)+}")
