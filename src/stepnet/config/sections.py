@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from .model import ACTIVATION_NAMES, BIAS_MODES, FLAT_NUMBERING, HIDDEN_DELTAS, INDEX_ORDERS, INIT_METHODS, LOSS_NAMES, NOTATION_STYLES, OPTIMIZERS, Claim, Init, Layer, Notation, Optimizer, Sample
 from .reader import FRACTION, POSITIVE, REQUIRED, Checker, plural, quote
 from ..limits import MAX_INIT_BOUND, MAX_ITERATIONS, MAX_LAYER_SIZE, MAX_PARAMETERS
+from .claims import check_claims
 from .document import join_path
 
 class Context(Protocol):
@@ -35,10 +36,8 @@ RESERVED_NAMES = {
 
 _PROBABILITY_LOSSES = ("cross_entropy", "binary_cross_entropy")
 _OPTIMIZER_SETTINGS = {"sgd": (), "momentum": ("momentum",), "adam": ("beta1", "beta2", "epsilon")}
-_ITERATION = re.compile(r"iteration\s+([0-9]+)", re.ASCII)
 _INIT_BOUND = (lambda x: abs(x) <= MAX_INIT_BOUND, f"from {-MAX_INIT_BOUND:,.0f} to {MAX_INIT_BOUND:,.0f}")
 _ITERATIONS_HINT = f"{MAX_ITERATIONS:,} updates is stepnet's limit for one run"
-_DECIMAL = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)
 
 
 # -- layers ---------------------------------------------------------------------------
@@ -318,49 +317,6 @@ def check_notation(ck: Checker, path: str, value: Any, ctx: Context) -> Notation
         "index_order": lambda p, v: ck.choice(p, v, INDEX_ORDERS, "index order"),
     }
     return Notation(**ck.fields(path, value, handlers))
-
-
-def check_claims(ck: Checker, path: str, value: Any, ctx: Context) -> tuple[Claim, ...]:
-    """``quantity: number`` (after iteration 1) or ``iteration N: {quantity: number}``."""
-    what = "a mapping from quantity to the number claimed"
-    claims: dict[tuple[str, int], Claim] = {}  # in document order
-    for key, item in ck.mapping(path, value, what).items():
-        sub = join_path(path, key)
-        if not re.match(r"iteration\s", key):
-            _claim(ck, sub, key, item, 1, claims)
-            continue
-        match = _ITERATION.fullmatch(key)
-        if not match or not 1 <= _whole(match.group(1)) <= MAX_ITERATIONS:
-            message = f"expected 'iteration N' with N a whole number from 1 to {MAX_ITERATIONS:,}, found {quote(key)}"
-            hint = "claims for a later iteration go under 'iteration 2', 'iteration 3', ..."
-            raise ck.error(sub, message, hint, key=True)
-        for quantity, number in ck.mapping(sub, item, what).items():
-            _claim(ck, join_path(sub, quantity), quantity, number, int(match.group(1)), claims)
-    return tuple(claims.values())
-
-
-def _whole(digits: str) -> int:
-    """The number ``digits`` writes, capped so that a 5,000-digit key costs nothing to read."""
-    return int(digits) if len(digits) <= 12 else MAX_ITERATIONS + 1
-
-
-def _claim(ck: Checker, path: str, quantity: str, value: Any, iteration: int, claims: dict) -> None:
-    if not quantity.strip():
-        raise ck.error(path, "a claim needs a quantity name, found an empty key", key=True)
-    if isinstance(value, dict):
-        hint = "claims after a later update go under a key 'iteration N'"
-        raise ck.expected(path, "a number", value, hint)
-    number = ck.number(path, value)
-    if not _DECIMAL.fullmatch(ck.text(path, number)):
-        message = f"expected the claimed number in decimal, found {ck.shown(path, number)}"
-        raise ck.error(path, message, "write it as the text states it, e.g. 0.75136507: its decimals give the precision")
-    if (quantity, iteration) in claims:
-        earlier = claims[(quantity, iteration)].line
-        first = f" (first at line {earlier})" if earlier else ""
-        message = f"claim '{quantity}' for iteration {iteration} is given twice{first}"
-        raise ck.error(path, message, key=True)
-    line = ck.doc.positions.get(path, (None,))[0]
-    claims[(quantity, iteration)] = Claim(quantity, ck.text(path, number), number, iteration, line)
 
 
 def _simple(read):
