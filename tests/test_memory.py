@@ -63,7 +63,7 @@ def wide_run():
 
 
 def test_wide_network_text_names_what_it_truncates(wide_run):
-    from stepnet.derive.report import Limits
+    from stepnet.derive.limits import Limits
 
     text = wide_run.to_text(100)
     lines = text.splitlines()

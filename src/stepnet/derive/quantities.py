@@ -1,10 +1,9 @@
 """Every number of a worked iteration, by name: net_h1, δ_o1, ∂E_total/∂w5, w5⁺ ...
 
-A :class:`Quantity` names one number of one traced iteration; :func:`parse` reads the
-names tutorials write (``out_o1``, ``dE_total/dw5``, ``∂E_o2/∂out_h1``, ``w(2)_11+``),
-:func:`name` writes them back, :func:`value` reads one from an
-:class:`~stepnet.trace.IterationTrace`, and :func:`recompute` redoes the last step of its
-calculation from other quantities (to test a text's numbers against its own inputs).
+A :class:`Quantity` names one number of one traced iteration; :func:`name` writes its
+name, :func:`value` reads it from an :class:`~stepnet.engine.trace.IterationTrace`, and
+:func:`all_quantities` lists every one an iteration has.  Reading a name back is
+:mod:`.quantity_parser`'s job; redoing a quantity's last step is :mod:`.recompute`'s.
 
 Per-sample quantities (net, out, δ, ...) are those of the batch's first sample unless the
 name ends in ``@N`` (sample N of the batch, 1-based).  Batch quantities (E_total, the
@@ -14,18 +13,14 @@ a gradient that sample's share of it.
 
 from __future__ import annotations
 
-import difflib
-import itertools
-import re
-from dataclasses import dataclass, replace
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import UsageError
-from ..engine.functions import ACTIVATIONS, LOSSES
-from .names import Names, Neuron, Param
 from ..engine.trace import IterationTrace
+from .index import Param
+from .names import Names
 
 PER_SAMPLE = frozenset({"out", "net", "target", "E", "dE_dout", "dout_dnet", "delta", "path", "dnet_dparam"})
 
@@ -87,168 +82,6 @@ def forms_hint(names: Names) -> str:
             "notation stepnet reads (w5, w(2)_11, h1->o1), and '@2' picks sample 2 of the batch")
 
 
-# ---------------------------------------------------------------- parsing
-
-
-def parse(text: str, names: Names) -> Quantity:
-    """The quantity ``text`` names; :class:`QuantityError` (with suggestions) if none."""
-    body, sample = _split_sample(_normalize(text))
-    q = _parse_body(body, names)
-    if q is None:
-        raise QuantityError(_unknown_message(text, body, names))
-    return _with_sample(q, sample, text)
-
-
-def _normalize(text: str) -> str:
-    t = re.sub(r"\s+after\s*$", "+", text.strip())
-    replacements = (("\\partial", "d"), ("∂", "d"), ("\\delta", "delta_"), ("δ", "delta_"), ("⁺", "+"),
-                    ("{", ""), ("}", ""))
-    for old, new in replacements:
-        t = t.replace(old, new)
-    t = re.sub(r"\s+", "", t)
-    return re.sub(r"delta__+", "delta_", t)
-
-
-def _split_sample(text: str) -> tuple[str, int | None]:
-    match = re.fullmatch(r"(.*?)@(\d+)", text)
-    if not match:
-        return text, None
-    return match.group(1), int(match.group(2)) - 1
-
-
-def _with_sample(q: Quantity, sample: int | None, text: str) -> Quantity:
-    if sample is not None and sample < 0:
-        raise QuantityError(f"'{text}': samples are numbered from 1 (@1 is the batch's first)")
-    if sample is not None and q.kind in ("E_after", "dnet_dout", "param", "param+"):
-        raise QuantityError(f"'{text}': {q.kind.replace('_', ' ')} is one number per iteration, not per sample")
-    if q.kind in PER_SAMPLE and sample is None:
-        sample = 0
-    return replace(q, sample=sample)
-
-
-_PATTERNS: list[tuple[str, Callable]] = []
-
-
-def _pattern(regex: str):
-    def register(fn):
-        _PATTERNS.append((regex, fn))
-        return fn
-
-    return register
-
-
-def _parse_body(body: str, names: Names) -> Quantity | None:
-    for regex, build in _PATTERNS:
-        match = re.fullmatch(regex, body, flags=re.IGNORECASE)
-        if match:
-            q = build(names, *match.groups())
-            if q is not None:
-                return q
-    return None
-
-
-def _neuron(names: Names, text: str) -> Neuron | None:
-    try:
-        found = names.lookup(text)
-    except UsageError:
-        return None
-    return found if isinstance(found, Neuron) else None
-
-
-def _param(names: Names, text: str) -> Param | None:
-    try:
-        found = names.lookup(text)
-    except UsageError:
-        return None
-    return found if isinstance(found, Param) else None
-
-
-def _is_total(err: str) -> bool:
-    return err.lower() in ("", "_total", "total")
-
-
-@_pattern(r"dE(_?\w*)/d(net|out)_(\w+)")
-def _error_over_neuron(names, err, what, text):
-    n = _neuron(names, text)
-    if n is None or n.layer == 0:
-        return None
-    if _is_total(err):
-        return Quantity("delta" if what.lower() == "net" else "dE_dout", n.layer, n.index)
-    e = _neuron(names, err.lstrip("_"))
-    if e is None:
-        return None
-    if e == n and n.layer == len(names.layers) - 1:  # ∂E_o1/∂out_o1: the one output's own term
-        return Quantity("delta" if what.lower() == "net" else "dE_dout", n.layer, n.index)
-    if what.lower() == "out" and e.layer == n.layer + 1:
-        return Quantity("path", n.layer, n.index, other=e.index)
-    return None
-
-
-@_pattern(r"dE(_?\w*)/d(.+)")
-def _gradient(names, err, text):
-    p = _param(names, text)
-    return Quantity("grad", p.layer, param=p) if p and _is_total(err) else None
-
-
-@_pattern(r"dout_(\w+)/dnet_(\w+)")
-def _activation_slope(names, a, b):
-    n, m = _neuron(names, a), _neuron(names, b)
-    return Quantity("dout_dnet", n.layer, n.index) if n and n == m and n.layer > 0 else None
-
-
-@_pattern(r"dnet_(\w+)/dout_(\w+)")
-def _net_over_out(names, a, b):
-    n, m = _neuron(names, a), _neuron(names, b)
-    if n and m and n.layer == m.layer + 1:
-        return Quantity("dnet_dout", n.layer, n.index, other=m.index)
-    return None
-
-
-@_pattern(r"dnet_(\w+)/d(.+)")
-def _net_over_param(names, a, text):
-    n, p = _neuron(names, a), _param(names, text)
-    return Quantity("dnet_dparam", n.layer, n.index, param=p) if n and p and n.layer > 0 else None
-
-
-@_pattern(r"(net|out|target|delta)_(\w+)")
-def _of_neuron(names, what, text):
-    n = _neuron(names, text)
-    what = what.lower()
-    if n is None or (n.layer == 0 and what != "out") or (what == "target" and n.layer != len(names.layers) - 1):
-        return None
-    return Quantity(what, n.layer, n.index)
-
-
-@_pattern(r"E(_?total)?(\+)?")
-def _total_error(names, total, plus):
-    return Quantity("E_after" if plus else "E_total")
-
-
-@_pattern(r"E_(\w+)")
-def _error_term(names, text):
-    n = _neuron(names, text)
-    return Quantity("E", n.layer, n.index) if n and n.layer == len(names.layers) - 1 else None
-
-
-@_pattern(r"(.+?)(\+)?")
-def _parameter_or_input(names, text, plus):
-    p = _param(names, text)
-    if p is not None:
-        return Quantity("param+" if plus else "param", p.layer, param=p)
-    n = _neuron(names, text)
-    return Quantity("out", 0, n.index) if n and n.layer == 0 and not plus else None
-
-
-def _unknown_message(text: str, body: str, names: Names) -> str:
-    n = _neuron(names, body)
-    if n is not None:
-        return f"'{text}' is a neuron: name one of its numbers, such as net_{n.name} or out_{n.name}"
-    candidates = [name(q, names) for q in itertools.islice(all_quantities(names, 1), 20_000)]
-    close = difflib.get_close_matches(body, candidates, n=3, cutoff=0.6)
-    guess = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
-    return f"unknown quantity '{text}'{guess}"
-
-
 # ---------------------------------------------------------------- the quantities of an iteration
 
 
@@ -291,7 +124,6 @@ def _backward(names: Names, li: int, batch: int) -> Iterator[Quantity]:
 def all_quantities(names: Names, batch: int) -> Iterator[Quantity]:
     yield from given_quantities(names, batch)
     yield from computed_quantities(names, batch)
-
 
 # ---------------------------------------------------------------- values
 
@@ -337,139 +169,4 @@ _VALUES: dict[str, Callable[[Quantity, IterationTrace], float]] = {
     "grad": _grad,
     "param": lambda q, it: _param_array(q, it.layer(q.layer), "W"),
     "param+": lambda q, it: _param_array(q, it.layer(q.layer), "W_after"),
-}
-
-
-# ---------------------------------------------------------------- one step again
-
-Getter = Callable[[Quantity], float]
-
-
-def recompute(q: Quantity, names: Names, batch: int, get: Getter) -> tuple[float, list[Quantity]] | None:
-    """The last step of ``q``'s calculation redone from ``get``'s values of its inputs.
-
-    Returns the value and the inputs it used, or None where the step is not one stepnet
-    can redo alone (given numbers, softmax, optimizers other than sgd).
-    """
-    step = _STEPS.get(q.kind)
-    if step is None:
-        return None
-    used: list[Quantity] = []
-
-    def fetch(x: Quantity) -> float:
-        used.append(x)
-        return get(x)
-
-    result = step(q, names, batch, fetch)
-    return None if result is None else (float(result), list(dict.fromkeys(used)))
-
-
-def _activation(names: Names, li: int):
-    spec = names.layers[li]
-    return ACTIVATIONS[spec.activation], spec.slope
-
-
-def _samples(q: Quantity, batch: int) -> range:
-    return range(batch) if q.sample is None else range(q.sample, q.sample + 1)
-
-
-def _net_step(q, names, batch, get):
-    li, j, s = q.layer, q.index, q.sample
-    total = sum(get(Quantity("out", li - 1, i, sample=s)) * get(Quantity("param", li, param=names.weight(li, j, i)))
-                for i in range(names.layers[li - 1].size))
-    bias = names.bias(li, j)
-    return total + (get(Quantity("param", li, param=bias)) if bias else 0.0)
-
-
-def _out_step(q, names, batch, get):
-    act, slope = _activation(names, q.layer)
-    if act.derivative is None:  # softmax: every net input of the layer
-        nets = [get(Quantity("net", q.layer, k, sample=q.sample)) for k in range(names.layers[q.layer].size)]
-        return act.value(np.array([nets]), slope)[0, q.index]
-    return act.value(np.array([[get(replace(q, kind="net"))]]), slope)[0, 0]
-
-
-def _loss_row(q, names, get, fn_name: str):
-    loss = LOSSES[names.config.loss]
-    size = names.layers[q.layer].size
-    t, o = np.zeros((1, size)), np.full((1, size), 0.5)
-    t[0, q.index] = get(replace(q, kind="target"))
-    o[0, q.index] = get(replace(q, kind="out"))
-    return getattr(loss, fn_name)(t, o)[0, q.index]
-
-
-def _error_total(q, names, batch, get):
-    last = len(names.layers) - 1
-    sums = [sum(get(Quantity("E", last, j, sample=s)) for j in range(names.layers[last].size))
-            for s in _samples(q, batch)]
-    return sum(sums) / len(sums)
-
-
-def _dE_dout_step(q, names, batch, get):
-    if q.layer == len(names.layers) - 1:
-        return _loss_row(q, names, get, "derivative")
-    above = names.layers[q.layer + 1].size
-    return sum(get(Quantity("path", q.layer, q.index, other=k, sample=q.sample)) for k in range(above))
-
-
-def _path_step(q, names, batch, get):
-    w = names.weight(q.layer + 1, q.other, q.index)
-    kind = "param+" if names.config.hidden_deltas_use == "updated_weights" else "param"
-    return get(Quantity("delta", q.layer + 1, q.other, sample=q.sample)) * get(Quantity(kind, w.layer, param=w))
-
-
-def _slope_step(q, names, batch, get):
-    act, slope = _activation(names, q.layer)
-    if act.derivative is None:
-        return None
-    if act.name in ("sigmoid", "tanh"):  # written in terms of out alone
-        return act.derivative(np.nan, np.array([[get(replace(q, kind="out"))]]), slope)[0, 0]
-    net = np.array([[get(replace(q, kind="net"))]])
-    return act.derivative(net, net, slope)[0, 0]
-
-
-def _delta_step(q, names, batch, get):
-    act, _ = _activation(names, q.layer)
-    top = q.layer == len(names.layers) - 1
-    if top and LOSSES[names.config.loss].fused_with == act.name:
-        return get(replace(q, kind="out")) - get(replace(q, kind="target"))
-    if act.derivative is None:
-        return None
-    return get(replace(q, kind="dE_dout")) * get(replace(q, kind="dout_dnet"))
-
-
-def _grad_step(q, names, batch, get):
-    p = q.param
-    terms = [_grad_term(p, names, s, get) for s in _samples(q, batch)]
-    return sum(terms) / len(terms)
-
-
-def _grad_term(p: Param, names: Names, s: int, get: Getter) -> float:
-    if p.kind == "weight":
-        return get(Quantity("delta", p.layer, p.to, sample=s)) * get(Quantity("out", p.layer - 1, p.source, sample=s))
-    feeds = range(names.layers[p.layer].size) if p.to is None else (p.to,)
-    return sum(get(Quantity("delta", p.layer, j, sample=s)) for j in feeds)
-
-
-def _update_step(q, names, batch, get):
-    config = names.config
-    if config.optimizer.name != "sgd":
-        return None
-    before = get(replace(q, kind="param"))
-    if q.param.kind == "bias" and not config.train_biases:
-        return before
-    return before - config.learning_rate * get(replace(q, kind="grad"))
-
-
-_STEPS = {
-    "net": _net_step,
-    "out": lambda q, names, batch, get: None if q.layer == 0 else _out_step(q, names, batch, get),
-    "E": lambda q, names, batch, get: _loss_row(q, names, get, "terms"),
-    "E_total": _error_total,
-    "dE_dout": _dE_dout_step,
-    "path": _path_step,
-    "dout_dnet": _slope_step,
-    "delta": _delta_step,
-    "grad": _grad_step,
-    "param+": _update_step,
 }

@@ -37,6 +37,10 @@ class LayerTrace:
     b_after: np.ndarray | None = None
     state_after: dict | None = None
 
+    def __repr__(self) -> str:
+        batch, neurons = self.net.shape
+        return f"LayerTrace(index={self.index}, neurons={neurons}, inputs={self.W.shape[1]}, batch={batch})"
+
 
 @dataclass
 class IterationTrace:
@@ -54,6 +58,10 @@ class IterationTrace:
     iteration: int = 0
     samples: tuple[int, ...] = ()  # indices into config.data
     loss_after: float | None = None  # the same batch after the update
+
+    def __repr__(self) -> str:
+        return (f"IterationTrace(iteration={self.iteration}, batch={self.batch_size}, loss={self.loss!r}, "
+                f"layers={len(self.layers)})")
 
     @property
     def batch_size(self) -> int:
@@ -114,6 +122,10 @@ class Run:
     batches_per_epoch: int = 1
     divergence: Divergence | None = None
     interrupted: bool = False
+
+    def __repr__(self) -> str:
+        return (f"Run({self.config.name!r}, iterations={self.done}, planned={self.planned}, "
+                f"traced={len(self.iterations)}, final_loss={self.final_loss!r})")
 
     @property
     def done(self) -> int:

@@ -37,8 +37,10 @@ def iteration_object(it: IterationTrace, names: Names) -> dict[str, Any]:
         for li in range(1, len(cfg.layers)):
             lt = it.layer(li)
             lname = cfg.layers[li].name
-            for j, (net, out, delta) in enumerate(zip(lt.net[s].tolist(), lt.out[s].tolist(), lt.delta[s].tolist())):
-                nodes.append({"name": f"{lname}{j + 1}", "layer": lname, "net": _num(net), "out": _num(out), "delta": _num(delta)})
+            rows = zip(lt.net[s].tolist(), lt.out[s].tolist(), lt.delta[s].tolist(), strict=True)
+            for j, (net, out, delta) in enumerate(rows):
+                nodes.append({"name": f"{lname}{j + 1}", "layer": lname,
+                              "net": _num(net), "out": _num(out), "delta": _num(delta)})
         samples.append({
             "index": it.samples[s] if it.samples else s,
             "inputs": _nums(it.X[s]),
@@ -72,7 +74,8 @@ def parameter_objects(it: IterationTrace, names: Names) -> list[dict[str, Any]]:
         values, gradients, updated = (_values(flat(a)) for a in (lt.W, lt.gW, lt.W_after))
         pnames = names.param_names(li)
         nw = layer.size * below.size
-        for k, name, v, g, u in zip(range(nw), pnames, values, gradients, updated):
+        # the weights; pnames goes on to the biases, the arrays do not
+        for k, name, v, g, u in zip(range(nw), pnames, values, gradients, updated, strict=False):
             j, i = (k % layer.size, k // layer.size) if by_source else divmod(k, below.size)
             out.append({
                 "name": name, "kind": "weight", "layer": lname,
@@ -80,7 +83,7 @@ def parameter_objects(it: IterationTrace, names: Names) -> list[dict[str, Any]]:
                 "value": v, "gradient": g, "updated": u,
             })
         b, gb, ba = lt.b.tolist(), lt.gb.tolist(), lt.b_after.tolist()
-        for name, p in zip(pnames[nw:], names.layer_params(li)[nw:]):
+        for name, p in zip(pnames[nw:], names.layer_params(li)[nw:], strict=True):
             (k,) = p.index
             feeds = range(layer.size) if p.to is None else [p.to]
             out.append({
@@ -103,8 +106,8 @@ def run_object(run: Run, names: Names) -> dict[str, Any]:
     obj: dict[str, Any] = {
         "network": {
             "name": cfg.name,
-            "layers": [{"name": l.name, "size": l.size, "activation": l.activation, "bias": l.bias if l.activation else None}
-                       for l in cfg.layers],
+            "layers": [{"name": layer.name, "size": layer.size, "activation": layer.activation,
+                        "bias": layer.bias if layer.activation else None} for layer in cfg.layers],
             "loss": cfg.loss,
             "learning_rate": cfg.learning_rate,
             "optimizer": cfg.optimizer.name,
@@ -124,7 +127,7 @@ def run_object(run: Run, names: Names) -> dict[str, Any]:
         },
     }
     if run.divergence is not None or run.interrupted:
-        from ..derive.report import stop_reason
+        from ..derive.run_summary import stop_reason
 
         obj["stopped"] = stop_reason(run, names)
     return obj

@@ -6,12 +6,13 @@ Three flavors differ only in their math delimiters:
 ``jekyll``   kramdown: ``$$…$$`` inline, a ``$$…$$`` block alone in its paragraph for display;
 ``jupyter``  ``$…$`` inline, ``$$…$$`` display.
 
-Every derivation line is display math printed by :class:`~stepnet.expr.LatexPrinter`
+Every derivation line is display math printed by :class:`~stepnet.derive.latex.LatexPrinter`
 through the run's Formatter, so its numbers are the terminal's digits.  Numbers in tables
 and prose are plain text with the terminal's minus sign.  All other text goes through
 :meth:`MarkdownRenderer.escape`, so a name or description cannot inject HTML, emphasis,
-math or table cells.  The network diagram is read from the first traced iteration's
-net-input lines (which weight joins which neurons, and its value there).
+math or table cells.  Each layer's table follows that layer's derivation, matched by the
+layer both carry.  The network diagram is drawn from the report's
+:class:`~stepnet.derive.diagram.Diagram`: every weight with its value before the first update.
 """
 
 from __future__ import annotations
@@ -20,15 +21,17 @@ import math
 import re
 
 from ..derive.derivation import Block, Derivation, Formatter, Line
-from ..derive.expr import Expr, LatexPrinter, Sym, UnicodePrinter
-from ..derive.report import SHOWN, WIDE, Diagram, IterationReport, Report, Section, Table
+from ..derive.diagram import SHOWN, WIDE, Diagram
+from ..derive.expr import Expr, Sym
+from ..derive.latex import LatexPrinter
+from ..derive.report_model import IterationReport, Phrase, Report, Section, Table
+from ..derive.unicode import UnicodePrinter
+from ..formats import MARKDOWN_FLAVORS
 
-FLAVORS = ("github", "jekyll", "jupyter")
 LONG = 90  # a derivation line longer than this (as plain text) breaks at its = signs
 
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _PUNCT = frozenset("\\`*_[]{}|$#")
-_LAYER_TITLE = re.compile(r"Layer ([A-Za-z]+)\b")
 
 
 def report_markdown(report: Report, fmt: Formatter, flavor: str = "github") -> str:
@@ -41,8 +44,8 @@ def derivation_markdown(derivation: Derivation, fmt: Formatter, flavor: str = "g
 
 class MarkdownRenderer:
     def __init__(self, fmt: Formatter | None = None, flavor: str = "github") -> None:
-        if flavor not in FLAVORS:
-            raise ValueError(f"unknown Markdown flavor {flavor!r}; expected one of {', '.join(FLAVORS)}")
+        if flavor not in MARKDOWN_FLAVORS:
+            raise ValueError(f"unknown Markdown flavor {flavor!r}; expected one of {', '.join(MARKDOWN_FLAVORS)}")
         self.fmt = fmt or Formatter()
         self.flavor = flavor
         self.latex = LatexPrinter(self.fmt)
@@ -76,6 +79,9 @@ class MarkdownRenderer:
 
     def number(self, x: float) -> str:
         return self.plain._number(float(x))
+
+    def phrase(self, parts: Phrase) -> str:
+        return "".join(p if isinstance(p, str) else self.number(p) for p in parts)
 
     def tex(self, e: Expr) -> str:
         return self.latex.doprint(e)
@@ -146,12 +152,10 @@ class MarkdownRenderer:
 
     def section(self, s: Section) -> list[str]:
         """Blocks in order, each layer's table after that layer's last block, then the text."""
-        keys = [_layer_of(b.title) for b in s.blocks]
         after: dict[int, list[Table]] = {}
         for t in s.tables:
-            k = _layer_of(t.title)
-            at = max((i for i, bk in enumerate(keys) if k and bk == k), default=len(s.blocks) - 1)
-            after.setdefault(at, []).append(t)
+            mine = (i for i, b in enumerate(s.blocks) if t.layer is not None and b.layer == t.layer)
+            after.setdefault(max(mine, default=len(s.blocks) - 1), []).append(t)
         out = [self.heading(3, s.title)]
         for i in range(-1, len(s.blocks)):
             out += self.block(s.blocks[i], 4) if i >= 0 else []
@@ -160,12 +164,7 @@ class MarkdownRenderer:
         return out + [self.paragraph(x) for x in s.text]
 
     def iteration(self, r: IterationReport) -> list[str]:
-        head = f"Iteration {r.iteration}"
-        if len(r.samples) > 1:
-            shown = ", ".join(str(i) for i in r.samples[:8]) + (", …" if len(r.samples) > 8 else "")
-            head += f": batch of {len(r.samples)} samples (data[{shown}])"
-        head += f", loss before the update {self.number(r.loss)}"
-        out = [self.heading(2, head)]
+        out = [self.heading(2, self.phrase(r.heading))]
         for s in r.sections:
             out += self.section(s)
         return out
@@ -215,13 +214,14 @@ class MarkdownRenderer:
         if dg is None:
             return []
         body = ["flowchart LR"]
-        for (name, size, _), n in zip(dg.layers, dg.shown):
+        for (name, size, _), n in zip(dg.layers, dg.shown, strict=True):
             body += [f'  {_node(name, j)}(("{name}{j + 1}"))' for j in range(n)]
             body += [f'  more_{name}["… {size - n} more"]'] if n < size else []
         for li in range(1, len(dg.layers)):
             body += self._edges(dg, li)
         body += self._bias_edges(dg)
-        say = "Every weight" + (" drawn" if dg.summarised else "") + " is written on its edge, with its value before the first update"
+        say = ("Every weight" + (" drawn" if dg.summarised else "")
+               + " is written on its edge, with its value before the first update")
         say += "; bias nodes feed the neurons they add to." if dg.biases else "."
         if dg.summarised:
             say += (f" Layers with more than {WIDE} neurons ({', '.join(dg.summarised)}) are summarised: "
@@ -259,11 +259,6 @@ class MarkdownRenderer:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def _layer_of(title: str) -> str | None:
-    m = _LAYER_TITLE.match(title)
-    return m[1] if m else None
 
 
 def _node(layer: str, j: int) -> str:

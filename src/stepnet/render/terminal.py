@@ -2,7 +2,7 @@
 
 Renderers only read: every number comes from the trace through a report or derivation,
 and is only formatted here.  User text (names, titles) enters rich as Text, never markup.
-In ASCII mode every piece of text goes through :func:`~stepnet.expr.to_ascii`.
+In ASCII mode every piece of text goes through :func:`~stepnet.derive.unicode.to_ascii`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from ..derive.derivation import Block, Derivation, Formatter, Line
-from ..derive.expr import AsciiPrinter, Expr, Printer, UnicodePrinter, to_ascii
-from ..derive.report import IterationReport, Report, Section, Table
+from ..derive.expr import Expr
+from ..derive.printer import Printer
+from ..derive.report_model import IterationReport, Phrase, Report, Section, Table
+from ..derive.unicode import AsciiPrinter, UnicodePrinter, to_ascii
 
 INDENT = "    "
 
@@ -61,6 +63,9 @@ class TerminalRenderer:
     def expr(self, e: Expr) -> str:
         return self.printer.doprint(e)
 
+    def phrase(self, parts: Phrase) -> str:
+        return "".join(p if isinstance(p, str) else self.number(p) for p in parts)
+
     def note(self, note) -> str:
         if isinstance(note, str):
             return note
@@ -89,14 +94,14 @@ class TerminalRenderer:
             return Text(self.number(c))
         return self.text(str(c))
 
-    def table(self, t: Table) -> RenderableType:
+    def table(self, t: Table, title: bool = True) -> RenderableType:
         rt = RichTable(box=box.ASCII if self.ascii_only else box.HEAVY_HEAD, show_header=any(t.columns))
         for i, col in enumerate(t.columns):
             numeric = any(isinstance(r[i], float) for r in t.rows if i < len(r))
             rt.add_column(self.text(col), justify="right" if numeric else "left")
         for row in t.rows:
             rt.add_row(*(self.cell(c) for c in row))
-        items: list[RenderableType] = [self.text(t.title, "bold")] if t.title else []
+        items: list[RenderableType] = [self.text(t.title, "bold")] if title and t.title else []
         items.append(rt)
         if t.omitted:
             items.append(self.text(t.omitted, "dim italic"))
@@ -112,7 +117,8 @@ class TerminalRenderer:
 
     def rule(self, title: str, heavy: bool = False) -> Rule:
         chars = ("=" if heavy else "-") if self.ascii_only else ("═" if heavy else "─")
-        return Rule(self.text(title, "bold" if heavy else ""), align="left" if not heavy else "center", characters=chars)
+        align = "center" if heavy else "left"
+        return Rule(self.text(title, "bold" if heavy else ""), align=align, characters=chars)
 
     def section(self, s: Section) -> RenderableType:
         items: list[RenderableType] = [self.rule(s.title)]
@@ -126,19 +132,13 @@ class TerminalRenderer:
     # ------------------------------------------------------------ wholes
 
     def iteration(self, r: IterationReport) -> RenderableType:
-        head = f"Iteration {r.iteration}"
-        if len(r.samples) > 1:
-            shown = ", ".join(str(i) for i in r.samples[:8]) + (", …" if len(r.samples) > 8 else "")
-            head += f": batch of {len(r.samples)} samples (data[{shown}])"
-        head += f", loss before the update {self.number(r.loss)}"
-        return Group(self.rule(head, heavy=True), *(self.section(s) for s in r.sections))
+        return Group(self.rule(self.phrase(r.heading), heavy=True), *(self.section(s) for s in r.sections))
 
     def report(self, rep: Report) -> list[RenderableType]:
         out: list[RenderableType] = [self.text(rep.title, "bold underline")]
         if rep.description:
             out.append(self.text(rep.description))
-        setup = Table("", rep.setup.columns, rep.setup.rows)
-        out.append(self.table(setup))
+        out.append(self.table(rep.setup, title=False))
         out += [self.text(n, "italic") for n in rep.notes]
         out.append(Text(""))
         out += [self.iteration(it) for it in rep.iterations]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import StringIO
-from typing import Callable
 
 from rich.console import Console
 
@@ -11,7 +11,8 @@ from ..derive.derivation import Formatter
 from .terminal import TerminalRenderer
 
 
-def render_text(build: Callable[[TerminalRenderer], list], fmt: Formatter, width: int = 100, ascii_only: bool = False) -> str:
+def render_text(build: Callable[[TerminalRenderer], list], fmt: Formatter, width: int = 100,
+                ascii_only: bool = False) -> str:
     buf = StringIO()
     console = Console(file=buf, width=width, color_system=None, force_terminal=False, no_color=True,
                       legacy_windows=False, emoji=False, highlight=False, soft_wrap=False)
