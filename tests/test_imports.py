@@ -54,3 +54,12 @@ def test_version_works():
     done = _stepnet("--version")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"stepnet, version {__version__}"
+
+
+@pytest.mark.parametrize("module", ["stepnet", "stepnet.cli"])
+def test_python_dash_m_runs_the_command_line(module):
+    from stepnet import __version__
+
+    done = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"stepnet, version {__version__}"

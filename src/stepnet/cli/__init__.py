@@ -1,5 +1,5 @@
 """The command line over the library: ``stepnet.cli:main``."""
 
-from .app import main
+from .group import main
 
 __all__ = ["main"]

@@ -1,6 +1,6 @@
 """``python -m stepnet.cli``: the command line."""
 
-from . import main
+from .group import main
 
 if __name__ == "__main__":
     main(prog_name="stepnet")

@@ -1,0 +1,122 @@
+"""What several commands read from the command line: the output options as one object,
+the CONFIG argument, and the checks made before any work starts."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import click
+
+from ..formats import FORMATS, MARKDOWN_FLAVORS
+
+if TYPE_CHECKING:
+    from ..config.model import NetworkConfig
+
+DEFAULT_EXAMPLE = "mazur"
+
+
+class OutputOptions(NamedTuple):  # a NamedTuple, not a dataclass: far quicker to define at import
+    """Where a command's result goes and how it looks; the defaults write text to standard output."""
+
+    format: str = "text"
+    flavor: str = "github"
+    path: str = "-"  # "-" is standard output
+    precision: int = 9
+    sig: int | None = None
+    width: int | None = None  # None: the terminal's width, or 100 when not a terminal
+    no_color: bool = False
+    ascii_only: bool = False
+
+    @property
+    def to_file(self) -> bool:
+        return self.path != "-"
+
+
+_OUTPUT_OPTIONS = (  # in the order --help lists them
+    click.option("--ascii", "ascii_only", is_flag=True, help="ASCII symbols only (dE/dw5, delta_o1, eta)."),
+    click.option("--no-color", "no_color", is_flag=True, help="No colour (NO_COLOR is honoured too)."),
+    click.option("--width", type=click.IntRange(40, 1000), default=None,
+                 help="Terminal width for text output (default: the terminal's, or 100 when piped)."),
+    click.option("--sig", type=click.IntRange(1, 17), default=None,
+                 help="Show this many significant digits instead of --precision places."),
+    click.option("--precision", type=click.IntRange(0, 17), default=9, show_default=True,
+                 help="Decimal places shown; everything is computed at full precision."),
+    click.option("-o", "--output", "path", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+                 help="Write to this file (atomically) instead of standard output."),
+    click.option("--flavor", type=click.Choice(MARKDOWN_FLAVORS), default="github", show_default=True,
+                 help="Markdown math delimiters: github ($`…`$ and ```math), jekyll ($$…$$), jupyter ($…$)."),
+    click.option("--format", "format", type=click.Choice(FORMATS), default="text", show_default=True,
+                 help="text for the terminal, markdown with LaTeX math, or json for programs."),
+)
+
+
+def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give ``command`` the output options, handed to it as one ``out: OutputOptions``.
+
+    An output file that cannot be written is refused here, before the command does any work.
+    """
+
+    @functools.wraps(command)
+    def with_output(*args: Any, **kwargs: Any) -> Any:
+        out = OutputOptions(**{name: kwargs.pop(name) for name in OutputOptions._fields})
+        check_writable(out.path)
+        return command(*args, out=out, **kwargs)
+
+    for option in reversed(_OUTPUT_OPTIONS):
+        with_output = option(with_output)
+    return with_output
+
+
+def check_writable(path: str, param_hint: str = "-o/--output") -> None:
+    """A usage error (exit 2) for an output file that could not be written."""
+    if path == "-":
+        return
+    directory = os.path.dirname(os.path.abspath(path)) or "."
+    if os.path.isdir(path):
+        raise click.BadParameter(f"'{path}' is a directory; give a file name", param_hint=param_hint)
+    if not os.path.isdir(directory):
+        raise click.BadParameter(f"cannot write '{path}': the folder '{directory}' does not exist",
+                                 param_hint=param_hint)
+    if not os.access(directory, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise click.BadParameter(f"cannot write '{path}': permission denied", param_hint=param_hint)
+
+
+def check_conflicts(ctx: click.Context, *pairs: tuple[str, str]) -> None:
+    """Exit 2 when two options that exclude each other are both given on the command line."""
+    from click.core import ParameterSource
+
+    def given(name: str) -> bool:
+        return ctx.get_parameter_source(name) in (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+    for a, b in pairs:
+        if given(a) and given(b):
+            raise click.UsageError(f"give --{a} or --{b}, not both", ctx=ctx)
+
+
+def check_iteration(ctx: click.Context, cfg: NetworkConfig, iteration: int) -> None:
+    """--iteration must lie within the run, when the config says how long it is (`iterations:`)."""
+    if cfg.iterations is not None and iteration > cfg.iterations:
+        raise click.BadParameter(
+            f"iteration {iteration} is beyond the run: {cfg.source or cfg.name} runs {cfg.iterations} "
+            f"iteration{'s' if cfg.iterations != 1 else ''} (its `iterations:`); pick 1 to {cfg.iterations}, "
+            "or raise `iterations:` in the config", ctx=ctx, param_hint="-i/--iteration")
+
+
+def load_network(config: str | None) -> NetworkConfig:
+    """The config a CONFIG argument names: a file, a bundled example, or by default the classic one."""
+    from ..api import load
+
+    return load(config or DEFAULT_EXAMPLE)
+
+
+def complete_configs(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:
+    """Shell completion of CONFIG: bundled examples by name, else the shell's own file names."""
+    from click.shell_completion import CompletionItem
+
+    from ..api import example_names
+
+    names = [CompletionItem(n) for n in example_names() if n.startswith(incomplete)]
+    return names or [CompletionItem(incomplete, type="file")]

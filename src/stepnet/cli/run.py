@@ -1,0 +1,128 @@
+"""``stepnet run``: train the network and show every traced iteration worked out in full."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from .options import OutputOptions, check_conflicts, complete_configs, load_network, output_options
+from .output import Document, completed, emit, finish, progress, rendered
+
+if TYPE_CHECKING:
+    from ..api import Run
+    from ..config.model import NetworkConfig
+    from ..derive.limits import Limits
+
+
+@click.command()
+@click.argument("config", required=False, shell_complete=complete_configs)
+@click.option("-n", "--iterations", type=click.IntRange(1, 10_000_000), default=None,
+              help="Number of updates (default: the config's `iterations`, else 1).")
+@click.option("--epochs", type=click.IntRange(1, 1_000_000), default=None,
+              help="Number of passes over the data instead.")
+@click.option("--trace", "trace_spec", default=None, metavar="WHICH",
+              help="Iterations shown in full: all, first, last, or numbers and ranges like 1,5,10-12 "
+                   "(default: all up to 20 iterations, else first,last).")
+@click.option("--carry", type=click.IntRange(0, 15), default=None, metavar="N",
+              help="Hand mode: round every intermediate value to N decimals before it is used again.")
+@click.option("--compare-carry", type=click.IntRange(0, 15), default=None, metavar="N",
+              help="Instead of the report: a table of every quantity of the first traced iteration at full "
+                   "precision and in hand mode with N decimals, marking where they first differ.")
+@click.option("--only", default=None, metavar="NAMES",
+              help="Show these neurons/parameters in full even in wide layers (comma-separated: h9,w120).")
+@click.option("--params", default=None, metavar="RANGES",
+              help="Show these parameters in full even in wide layers: names and flat ranges, e.g. w1-w40,b3.")
+@output_options
+@click.pass_context
+def run(ctx: click.Context, config: str | None, iterations: int | None, epochs: int | None, trace_spec: str | None,
+        carry: int | None, compare_carry: int | None, only: str | None, params: str | None,
+        out: OutputOptions) -> None:
+    """Run the network and print the whole worked iteration.
+
+    CONFIG is a YAML file or the name of a bundled example (default: mazur, the classic
+    2-2-2 sigmoid network).
+
+    \b
+    Examples:
+      stepnet run
+      stepnet run configs/mazur.yaml --precision 6
+      stepnet run xor --iterations 2000 --format markdown -o xor.md
+      stepnet run mazur --iterations 10000 --format json > trace.json
+      stepnet run mazur --carry 9          # as by hand, rounding every step
+      stepnet run mazur --compare-carry 9  # where rounding to 9 decimals first changes a number
+    """
+    check_conflicts(ctx, ("iterations", "epochs"), ("precision", "sig"))
+    from .. import api
+
+    cfg = load_network(config)
+    if compare_carry is not None:
+        _refuse_beside_compare_carry(ctx, carry, out)
+        emit(out, _comparison(cfg, compare_carry, _planned(cfg, iterations, epochs), trace_spec))
+        return
+    with progress(_planned(cfg, iterations, epochs) >= 2000 or sum(layer.size for layer in cfg.layers) > 500) as update:
+        result = api.run(cfg, iterations, epochs=epochs, trace=trace_spec, carry=carry, precision=out.precision,
+                         sig=out.sig, progress=update)
+    if not out.to_file or completed(result):  # a file gets a finished run only, never a partial one
+        emit(out, _report(result, _limits(only, params)))
+    finish(result, out.path)
+
+
+def _planned(cfg: NetworkConfig, iterations: int | None, epochs: int | None) -> int:
+    """How many updates the run will make, as the options and the config ask."""
+    from ..engine.training import batches_per_epoch
+
+    return epochs * batches_per_epoch(cfg) if epochs else iterations or cfg.iterations or 1
+
+
+def _report(result: Run, limits: Limits) -> Document:
+    return Document(draw=rendered(result.fmt, lambda r: r.report(result.report(limits))),
+                    markdown=lambda flavor: result.to_markdown(flavor, limits), json=result.to_json)
+
+
+def _refuse_beside_compare_carry(ctx: click.Context, carry: int | None, out: OutputOptions) -> None:
+    if carry is not None:
+        raise click.UsageError("give --carry or --compare-carry, not both", ctx=ctx)
+    if out.format != "text":
+        raise click.UsageError("--compare-carry prints a table: drop --format (text is the default)", ctx=ctx)
+
+
+def _comparison(cfg: NetworkConfig, places: int, total: int, trace_spec: str | None) -> Document:
+    """run --compare-carry N: full precision against hand mode, for the first traced iteration."""
+    from ..engine.training import traced_set
+    from ..verify.handmode import compare_carry
+
+    result = compare_carry(cfg, places, min(traced_set(trace_spec, total)))
+
+    def draw(console, ascii_only: bool) -> None:
+        from rich.text import Text
+
+        from ..verify.handmode import summary, table
+
+        console.print(table(result, ascii_only))
+        console.print(Text(summary(result, ascii_only)), soft_wrap=True)
+
+    return Document(draw=draw)
+
+
+def _limits(only: str | None, params: str | None) -> Limits:
+    """What wide layers show in full: names from --only, and names or flat ranges from --params."""
+    from ..derive.limits import Limits
+
+    names = {n.strip().lower() for n in (only or "").split(",") if n.strip()}
+    for item in (params or "").split(","):
+        names.update(_expand_range(item.strip().lower()))
+    return Limits(only=frozenset(names)) if names else Limits()
+
+
+def _expand_range(item: str) -> list[str]:
+    """'w1-w20' → w1 … w20 (flat names); any other item stands for itself."""
+    import re
+
+    m = re.fullmatch(r"([wb])(\d+)-(?:\1)?(\d+)", item)
+    if not m:
+        return [item] if item else []
+    lo, hi = int(m[2]), int(m[3])
+    if hi < lo or hi - lo > 100_000:
+        raise click.BadParameter(f"'{item}' is not a range from a lower to a higher number", param_hint="--params")
+    return [f"{m[1]}{k}" for k in range(lo, hi + 1)]
