@@ -22,7 +22,8 @@ from .config.model import NetworkConfig
 from .config.load import load_config
 from .derive.derivation import Derivation, Formatter
 from .errors import ConfigError, DivergenceError, UsageError
-from .derive.names import Names, Neuron
+from .derive.index import Neuron
+from .derive.names import Names
 from .engine.trace import IterationTrace, Run as RunTrace
 from .engine.training import train
 
@@ -50,12 +51,14 @@ def example(name: str) -> Path:
 
 
 def load(source: ConfigSource) -> NetworkConfig:
-    """A config from a path, a bundled example's name, a dict, or a NetworkConfig."""
+    """A config from a path, ``-`` (standard input), a bundled example's name, a dict, or a NetworkConfig."""
     if isinstance(source, NetworkConfig):
         return source
     if isinstance(source, Mapping):
         return load_config(source)
     text = os.fspath(source)
+    if text == "-":
+        return load_config(text, name="<stdin>")
     if not os.path.exists(text) and os.sep not in text and not text.endswith((".yaml", ".yml")):
         if text in example_names():
             return load_config(example(text))
@@ -222,7 +225,7 @@ def run(
     result = Run(train(cfg, iterations=iterations, epochs=epochs, trace=trace, carry=carry, progress=progress),
                  Formatter(precision, sig))
     if raise_on_divergence and result.trace.divergence is not None:
-        from .derive.report import stop_reason
+        from .derive.run_summary import stop_reason
 
         raise DivergenceError(stop_reason(result.trace, result.names), run=result)
     return result

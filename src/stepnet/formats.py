@@ -6,3 +6,12 @@ without loading a renderer.
 
 FORMATS = ("text", "markdown", "json")  # the terminal's text, Markdown with LaTeX math, JSON for programs
 MARKDOWN_FLAVORS = ("github", "jekyll", "jupyter")  # who reads the Markdown: each wants its own math delimiters
+
+# what `-o FILE` writes when --format is not given, by the file's extension
+BY_EXTENSION = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
+
+
+def format_for(path: str) -> str | None:
+    """The format a file name asks for by its extension (``run.md`` → markdown), if any."""
+    dot = path.rfind(".")
+    return BY_EXTENSION.get(path[dot:].lower()) if dot > path.rfind("/") else None

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..limits import MAX_ITERATIONS
+
 from .options import OutputOptions, check_iteration, complete_configs, load_network
 from .output import Document, emit, finish
 
@@ -19,11 +21,19 @@ if TYPE_CHECKING:
     from ..verify.judge import ClaimResult
 
 
+def _finite(value: float) -> float:
+    """FloatRange lets nan through (every comparison with it is false); a nan tolerance would pass anything."""
+    if value != value:
+        raise click.BadParameter("nan is not a tolerance: give a number above 0, such as 1e-6")
+    return value
+
+
 @click.command()
 @click.argument("config", required=False, shell_complete=complete_configs)
-@click.option("-i", "--iteration", type=click.IntRange(1, 10_000_000), default=1, show_default=True,
+@click.option("-i", "--iteration", type=click.IntRange(1, MAX_ITERATIONS), default=1, show_default=True,
               help="Check the gradients of this iteration.")
-@click.option("--tolerance", type=float, default=1e-6, show_default=True, help="Relative tolerance.")
+@click.option("--tolerance", type=click.FloatRange(0, 1, min_open=True), default=1e-6, show_default=True,
+              callback=lambda ctx, param, value: _finite(value), help="Relative tolerance, above 0 and up to 1.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width.")
 @click.option("--no-color", is_flag=True, help="No colour.")
 @click.option("--claims", "use_claims", is_flag=True,

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..limits import MAX_ITERATIONS
+
 from .options import (
     DEFAULT_EXAMPLE,
     OutputOptions,
@@ -40,7 +42,7 @@ def _complete_names(ctx: click.Context, param: click.Parameter, incomplete: str)
 @click.argument("name", shell_complete=_complete_names)
 @click.option("-c", "--config", default=None, help="YAML file or bundled example (default: mazur).", is_eager=True,
               shell_complete=complete_configs)
-@click.option("-i", "--iteration", type=click.IntRange(1, 10_000_000), default=1, show_default=True,
+@click.option("-i", "--iteration", type=click.IntRange(1, MAX_ITERATIONS), default=1, show_default=True,
               help="Which iteration to explain (the parameters it started from).")
 @click.option("--carry", type=click.IntRange(0, 15), default=None, metavar="N", help="Hand mode, as for run.")
 @click.option("--no-check", is_flag=True, help="Skip the sympy and finite-difference check.")
@@ -63,7 +65,7 @@ def explain(ctx: click.Context, name: str, config: str | None, iteration: int, c
     check_conflicts(ctx, ("precision", "sig"))
     from .. import api
 
-    cfg = load_network(config)
+    cfg = load_network(config, out)
     _lookup_name(cfg, name)  # an unknown name is a usage error before any work
     check_iteration(ctx, cfg, iteration)
     result = api.run(cfg, iteration, trace=str(iteration), carry=carry, precision=out.precision, sig=out.sig)

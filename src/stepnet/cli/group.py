@@ -19,12 +19,20 @@ from .configs import examples, init, schema, validate
 from .explain import explain
 from .run import run
 
+CLOSED_PIPE = 128 + 13  # 128 + SIGPIPE
 BUG_REPORT = ("this is a bug in stepnet: please report it with the command and the config "
               "(`stepnet --debug ...` shows the traceback)")
 
 
 class StepnetGroup(click.Group):
-    """Turns library errors into messages and exit codes; never a traceback unless --debug."""
+    """Turns library errors into messages and exit codes; never a traceback unless --debug.
+
+    A reader that goes away (``stepnet run | head``) ends the command quietly with
+    status 141, the shell's status for a process ended by SIGPIPE, so that a pipeline
+    reads it as a closed pipe rather than a failure.
+    """
+
+    pipe_closed = False
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra: Any) -> Any:
         """As click's, but a command run from the shell exits without tearing Python down."""
@@ -35,7 +43,7 @@ class StepnetGroup(click.Group):
             return super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                                 standalone_mode=standalone_mode, **extra)
         except SystemExit as exc:
-            _exit_now(exc)
+            _exit_now(SystemExit(CLOSED_PIPE) if self.pipe_closed else exc)
 
     def invoke(self, ctx: click.Context) -> Any:
         import warnings
@@ -46,6 +54,9 @@ class StepnetGroup(click.Group):
                     warnings.simplefilter("ignore", RuntimeWarning)
                 return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except BrokenPipeError:
+            self.pipe_closed = True  # click then ends quietly; main gives the status
             raise
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)

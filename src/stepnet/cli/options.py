@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
-from ..formats import FORMATS, MARKDOWN_FLAVORS
+from ..formats import FORMATS, MARKDOWN_FLAVORS, format_for
+from .files import destination, same_file
 
 if TYPE_CHECKING:
     from ..config.model import NetworkConfig
@@ -45,7 +46,8 @@ _OUTPUT_OPTIONS = (  # in the order --help lists them
     click.option("--precision", type=click.IntRange(0, 17), default=9, show_default=True,
                  help="Decimal places shown; everything is computed at full precision."),
     click.option("-o", "--output", "path", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-                 help="Write to this file (atomically) instead of standard output."),
+                 help="Write to this file (atomically) instead of standard output; "
+                      "its extension (.md, .json, .txt) picks the format unless --format is given."),
     click.option("--flavor", type=click.Choice(MARKDOWN_FLAVORS), default="github", show_default=True,
                  help="Markdown math delimiters: github ($`…`$ and ```math), jekyll ($$…$$), jupyter ($…$)."),
     click.option("--format", "format", type=click.Choice(FORMATS), default="text", show_default=True,
@@ -63,6 +65,7 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     def with_output(*args: Any, **kwargs: Any) -> Any:
         out = OutputOptions(**{name: kwargs.pop(name) for name in OutputOptions._fields})
         check_writable(out.path)
+        out = _format_from_extension(out)
         return command(*args, out=out, **kwargs)
 
     for option in reversed(_OUTPUT_OPTIONS):
@@ -70,18 +73,19 @@ def output_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return with_output
 
 
+def _format_from_extension(out: OutputOptions) -> OutputOptions:
+    """``-o run.md`` writes Markdown and ``-o run.json`` JSON, unless --format says otherwise."""
+    from click.core import ParameterSource
+
+    given = click.get_current_context().get_parameter_source("format") is ParameterSource.COMMANDLINE
+    wanted = None if given or not out.to_file else format_for(out.path)
+    return out._replace(format=wanted) if wanted else out
+
+
 def check_writable(path: str, param_hint: str = "-o/--output") -> None:
     """A usage error (exit 2) for an output file that could not be written."""
-    if path == "-":
-        return
-    directory = os.path.dirname(os.path.abspath(path)) or "."
-    if os.path.isdir(path):
-        raise click.BadParameter(f"'{path}' is a directory; give a file name", param_hint=param_hint)
-    if not os.path.isdir(directory):
-        raise click.BadParameter(f"cannot write '{path}': the folder '{directory}' does not exist",
-                                 param_hint=param_hint)
-    if not os.access(directory, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
-        raise click.BadParameter(f"cannot write '{path}': permission denied", param_hint=param_hint)
+    if path != "-":
+        destination(path, param_hint)
 
 
 def check_conflicts(ctx: click.Context, *pairs: tuple[str, str]) -> None:
@@ -105,11 +109,20 @@ def check_iteration(ctx: click.Context, cfg: NetworkConfig, iteration: int) -> N
             "or raise `iterations:` in the config", ctx=ctx, param_hint="-i/--iteration")
 
 
-def load_network(config: str | None) -> NetworkConfig:
-    """The config a CONFIG argument names: a file, a bundled example, or by default the classic one."""
+def load_network(config: str | None, out: OutputOptions | None = None) -> NetworkConfig:
+    """The config a CONFIG argument names: a file, a bundled example, or by default the classic one.
+
+    With ``out``, an output file that is the config itself (by any path or link) is refused:
+    the report would replace the file it was made from.
+    """
     from ..api import load
 
-    return load(config or DEFAULT_EXAMPLE)
+    cfg = load(config or DEFAULT_EXAMPLE)
+    if out is not None and out.to_file and cfg.source and same_file(cfg.source, out.path):
+        raise click.BadParameter(
+            f"'{click.format_filename(out.path)}' is the config being read: writing the report there would replace it",
+            param_hint="-o/--output")
+    return cfg
 
 
 def complete_configs(ctx: click.Context, param: click.Parameter, incomplete: str) -> list:

@@ -3,14 +3,16 @@ the progress bar, and the last word after a run that did not finish."""
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, NamedTuple, TextIO
+from typing import TYPE_CHECKING, NamedTuple, NoReturn, TextIO
 
 import click
 
+from .files import write_output
 from .options import OutputOptions
 
 if TYPE_CHECKING:
@@ -79,9 +81,18 @@ def console(out: OutputOptions, stream: TextIO | None = None) -> Console:
     stream = sys.stdout if stream is None else stream
     no_color = out.no_color or bool(os.environ.get("NO_COLOR"))
     tty = stream.isatty()
-    return Console(file=stream, width=out.width or (None if tty else 100), no_color=no_color,
-                   color_system=None if (no_color or not tty) else "auto", highlight=False, emoji=False,
-                   soft_wrap=False, legacy_windows=None if tty else False)
+    result = Console(file=stream, width=out.width or (None if tty else 100), no_color=no_color,
+                     color_system=None if (no_color or not tty) else "auto", highlight=False, emoji=False,
+                     soft_wrap=False, legacy_windows=None if tty else False)
+    result.on_broken_pipe = _closed_pipe  # rich would exit 1 itself; the command group decides
+    return result
+
+
+def _closed_pipe() -> NoReturn:
+    """The reader of standard output went away: silence later writes, and say so to the group."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    raise BrokenPipeError(errno.EPIPE, "the reader of standard output closed it")
 
 
 def ascii_wanted(flag: bool) -> bool:
@@ -90,48 +101,6 @@ def ascii_wanted(flag: bool) -> bool:
         return True
     enc = (getattr(sys.stdout, "encoding", None) or "").lower()
     return bool(enc) and "utf" not in enc
-
-
-def write_output(path: str, text: str) -> None:
-    """Write atomically: a temporary file beside the target, then a rename; stdout for '-'."""
-    if path == "-":
-        click.echo(text, nl=False)
-        return
-    import tempfile
-
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".stepnet-", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise _write_error(path, exc) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise _write_error(path, exc) from None
-        raise
-    click.echo(f"Wrote {path}", err=True)
-
-
-def _write_error(path: str, exc: OSError) -> click.ClickException:
-    return click.ClickException(f"cannot write '{path}': {exc.strerror or exc}; nothing was written")
-
-
-def _file_mode(path: str) -> int:
-    """The mode the written file gets: the replaced file's, else 0o666 minus the umask (mkstemp gives 0o600)."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        mask = os.umask(0)
-        os.umask(mask)
-        return 0o666 & ~mask
 
 
 @contextmanager

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..limits import MAX_ITERATIONS
+
 from .options import OutputOptions, check_conflicts, complete_configs, load_network, output_options
 from .output import Document, completed, emit, finish, progress, rendered
 
@@ -17,9 +19,9 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("config", required=False, shell_complete=complete_configs)
-@click.option("-n", "--iterations", type=click.IntRange(1, 10_000_000), default=None,
+@click.option("-n", "--iterations", type=click.IntRange(1, MAX_ITERATIONS), default=None,
               help="Number of updates (default: the config's `iterations`, else 1).")
-@click.option("--epochs", type=click.IntRange(1, 1_000_000), default=None,
+@click.option("--epochs", type=click.IntRange(1, MAX_ITERATIONS), default=None,
               help="Number of passes over the data instead.")
 @click.option("--trace", "trace_spec", default=None, metavar="WHICH",
               help="Iterations shown in full: all, first, last, or numbers and ranges like 1,5,10-12 "
@@ -55,12 +57,13 @@ def run(ctx: click.Context, config: str | None, iterations: int | None, epochs: 
     check_conflicts(ctx, ("iterations", "epochs"), ("precision", "sig"))
     from .. import api
 
-    cfg = load_network(config)
+    cfg = load_network(config, out)
+    planned = _planned(cfg, iterations, epochs)
     if compare_carry is not None:
         _refuse_beside_compare_carry(ctx, carry, out)
-        emit(out, _comparison(cfg, compare_carry, _planned(cfg, iterations, epochs), trace_spec))
+        emit(out, _comparison(cfg, compare_carry, planned, trace_spec))
         return
-    with progress(_planned(cfg, iterations, epochs) >= 2000 or sum(layer.size for layer in cfg.layers) > 500) as update:
+    with progress(planned >= 2000 or sum(layer.size for layer in cfg.layers) > 500) as update:
         result = api.run(cfg, iterations, epochs=epochs, trace=trace_spec, carry=carry, precision=out.precision,
                          sig=out.sig, progress=update)
     if not out.to_file or completed(result):  # a file gets a finished run only, never a partial one
@@ -69,10 +72,17 @@ def run(ctx: click.Context, config: str | None, iterations: int | None, epochs: 
 
 
 def _planned(cfg: NetworkConfig, iterations: int | None, epochs: int | None) -> int:
-    """How many updates the run will make, as the options and the config ask."""
+    """How many updates the run will make, as the options and the config ask; refused beyond the limit."""
     from ..engine.training import batches_per_epoch
 
-    return epochs * batches_per_epoch(cfg) if epochs else iterations or cfg.iterations or 1
+    if not epochs:
+        return iterations or cfg.iterations or 1
+    per_epoch = batches_per_epoch(cfg)
+    if epochs * per_epoch > MAX_ITERATIONS:
+        raise click.BadParameter(
+            f"{epochs:,} epochs of {per_epoch:,} batches each is {epochs * per_epoch:,} updates; "
+            f"stepnet makes at most {MAX_ITERATIONS:,} in one run", param_hint="--epochs")
+    return epochs * per_epoch
 
 
 def _report(result: Run, limits: Limits) -> Document:
