@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 
-from ..verify.oracles import agrees, finite_difference, sympy_gradient
-from .derivation import Block, Derivation, Deriver, Formatter, Line, long_sum, long_sum_of
-from .expr import Mul, Num, Partial
-from .names import Names, Neuron, Param
 from ..engine.trace import IterationTrace
+from ..verify.oracles import agrees, finite_difference, sympy_gradient
+from .derivation import Block, Derivation, Formatter, Line, long_sum, long_sum_of
+from .deriver import Deriver
+from .expr import Mul, Num, Partial
+from .index import Neuron, Param
+from .names import Names
 
 
 def explain(it: IterationTrace, names: Names, name: str, fmt: Formatter | None = None, check: bool = True) -> Derivation:
@@ -51,7 +53,7 @@ def explain_param(d: Deriver, p: Param, check: bool = True) -> Derivation:
     names = d.names
     blocks = [Block("Where it sits", text=[where_it_sits(d, p)])]
     feeds = [p.to] if p.to is not None else list(range(d.config.layers[p.layer].size))
-    chain = [d.gradient_chain(p, j, None) for j in feeds]
+    chain = [d.gradients.gradient_chain(p, j, None) for j in feeds]
     lhs = Partial(names.error(), names.param(p))
     blocks.append(Block("The chain rule", [Line(lhs, [long_sum(chain)])]))
     for s in _samples(d):
@@ -78,7 +80,7 @@ def explain_param(d: Deriver, p: Param, check: bool = True) -> Derivation:
 def _factor_lines(d: Deriver, p: Param, feeds: list[int], s: int) -> list[Line]:
     """Every factor of the chain, from the output layer down to the parameter's layer."""
     lines: list[Line] = []
-    top = d.top
+    top = len(d.config.layers) - 1
     # δ of every layer above first, from the outputs down: no unexplained jump
     for li in range(top, p.layer, -1):
         for j in range(d.config.layers[li].size):
@@ -92,9 +94,9 @@ def _factor_lines(d: Deriver, p: Param, feeds: list[int], s: int) -> list[Line]:
 def _dnet_dparam_line(d: Deriver, p: Param, j: int, s: int) -> Line:
     """∂net/∂p: the input the parameter multiplies (1 for a bias)."""
     lhs = Partial(d.names.net(p.layer, j), d.names.param(p))
-    form = d.input_of(p, s)
+    form = d.gradients.input_of(p, s)
     forms = [] if isinstance(form, Num) else [form]
-    return d.line(lhs, forms, form.evaluate(), _symbolic_note(d, p, j))
+    return d.gradients.line(lhs, forms, form.evaluate(), _symbolic_note(d, p, j))
 
 
 def _symbolic_note(d: Deriver, p: Param, j: int) -> tuple:

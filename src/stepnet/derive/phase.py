@@ -1,0 +1,113 @@
+"""What every phase's lines are made of: the trace's values as symbols, and the line itself.
+
+Each phase of a derivation (forward, backward, gradients, updates) extends
+:class:`Phase`, so all of them write a quantity with the same symbol and the same
+recorded value, and all of them check their lines against the rounded numbers shown.
+"""
+
+from __future__ import annotations
+
+from ..engine.functions import LOSSES
+from ..engine.rounding import make_rounder
+from ..engine.trace import IterationTrace
+from .derivation import Formatter, Line
+from .expr import Expr, Num, Partial, Sym, Text
+from .index import Param
+from .names import Names
+
+
+class Phase:
+    """One traced iteration's values, named, for the lines of one phase of the derivation."""
+
+    def __init__(self, it: IterationTrace, names: Names, fmt: Formatter | None = None) -> None:
+        self.it = it
+        self.names = names
+        self.config = names.config
+        self.fmt = fmt or Formatter()
+        self.loss = LOSSES[self.config.loss]
+        self.top = len(self.config.layers) - 1
+        self._rounder = make_rounder(it.carry) if it.carry is not None else None
+
+    # -------------------------------------------------------------- line making
+
+    def line(self, lhs: Expr, forms: list[Expr], value: float | None, note: str | tuple = "") -> Line:
+        if forms and isinstance(forms[-1], Num) and value is not None:  # ∂out/∂net = 1: the value says it
+            forms = forms[:-1]
+        numeric = forms[-1].numeric() if forms else None
+        if isinstance(numeric, Num):  # a bare number: the value says it
+            numeric = None
+        ln = Line(lhs, forms, None if value is None else float(value), numeric, note)
+        ln.shown_result = self._result_of_shown_numbers(ln)
+        return ln
+
+    def _result_of_shown_numbers(self, ln: Line) -> str | None:
+        """What the rounded numbers on the line give, where that differs from the shown value."""
+        if ln.numeric is None or ln.value is None:
+            return None
+        try:
+            recomputed = _with_shown_numbers(ln.numeric, self.fmt).evaluate()
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+            return None
+        if self._rounder is not None:
+            recomputed = self._rounder(recomputed)
+        shown = self.fmt.padded(recomputed)
+        return shown if float(shown) != float(self.fmt(ln.value)) else None
+
+    # -------------------------------------------------------------- symbols with values
+
+    def out(self, li: int, j: int, s: int) -> Sym:
+        return self.names.out(li, j).with_value(self.it.outputs_of(li)[s, j])
+
+    def net(self, li: int, j: int, s: int) -> Sym:
+        return self.names.net(li, j).with_value(self.it.layer(li).net[s, j])
+
+    def target(self, j: int, s: int) -> Sym:
+        return self.names.target(j).with_value(self.it.T[s, j])
+
+    def delta(self, li: int, j: int, s: int) -> Sym:
+        return self.names.delta(li, j).with_value(self.it.layer(li).delta[s, j])
+
+    def param(self, p: Param, updated: bool = False, backprop: bool = False) -> Sym:
+        """A parameter before its update, after it, or as the backward pass used it."""
+        lt = self.it.layer(p.layer)
+        if updated:
+            v = p.of(lt, "updated")
+        else:
+            v = p.read(lt.W_backprop if backprop else lt.W, lt.b)
+        return self.names.param(p, updated=updated).with_value(v)
+
+    def gradient_value(self, p: Param) -> float:
+        """∂E_total/∂p over the whole batch, the gradient the update uses."""
+        return p.of(self.it.layer(p.layer), "gradient")
+
+    def E(self, s: int | None) -> Sym:
+        """The error a per-sample quantity belongs to: E_total, or E⁽ˢ⁾ within a batch."""
+        if s is None or self.it.batch_size == 1:
+            return self.names.error()
+        return self.names.sample_error(s)
+
+    def partial(self, num: Sym, den: Sym, value: float | None) -> Partial:
+        return Partial(num, den, None if value is None else float(value))
+
+    def dE_dout(self, li: int, j: int, s: int) -> Partial:
+        return self.partial(self.E(s), self.names.out(li, j), self.it.layer(li).dE_dout[s, j])
+
+    def dout_dnet(self, li: int, j: int, s: int) -> Partial:
+        return self.partial(self.names.out(li, j), self.names.net(li, j), self.it.layer(li).dout_dnet[s, j])
+
+    def dE_dnet(self, li: int, j: int, s: int) -> Partial:
+        return self.partial(self.E(s), self.names.net(li, j), self.it.layer(li).delta[s, j])
+
+
+def _with_shown_numbers(e: Expr, fmt: Formatter) -> Expr:
+    """The numeric tree with every number replaced by the rounded number displayed."""
+    if isinstance(e, Num):
+        text = fmt(e.value)
+        try:
+            return Num(float(text))
+        except ValueError:
+            return e
+    if isinstance(e, Text):
+        raise ValueError("truncated")
+    kids = e.children()
+    return e.rebuild(tuple(_with_shown_numbers(c, fmt) for c in kids)) if kids else e

@@ -1,0 +1,99 @@
+"""The updates' lines: one class per optimizer, from a parameter's gradient to its new value.
+
+:data:`UPDATE_LINES` finds the class for a config's ``optimizer.name``; each writes the
+rule its optimizer applies, with the state the trace recorded before and after the step.
+"""
+
+from __future__ import annotations
+
+from .derivation import Line
+from .expr import Add, Div, Expr, Func, Mul, Num, Paren, Partial, Pow, Sub, Sym
+from .index import Param
+from .phase import Phase
+
+
+class UpdateLines(Phase):
+    """A parameter's update: its optimizer's lines, or the note that it is not trained."""
+
+    def update_lines(self, p: Param) -> list[Line]:
+        if self.frozen(p):
+            return [self.line(self.names.param(p, updated=True), [self.param(p)], self.param(p, updated=True).value,
+                              "not trained (train_biases: false): the gradient is computed but not applied")]
+        g = Partial(self.E(None), self.names.param(p), self.gradient_value(p))
+        eta = self.names.constant("eta").with_value(self.config.learning_rate)
+        return self.step_lines(p, g, eta)
+
+    def frozen(self, p: Param) -> bool:
+        return p.kind == "bias" and not self.config.train_biases
+
+    def step_lines(self, p: Param, g: Partial, eta: Sym) -> list[Line]:
+        """The optimizer's lines, given the gradient g and the learning rate eta with their values."""
+        raise NotImplementedError
+
+    def _new_value(self, p: Param, form: Expr, note: str = "") -> Line:
+        return self.line(self.names.param(p, updated=True), [form], self.param(p, updated=True).value, note)
+
+    def _state(self, key: str, p: Param, updated: bool = False) -> Sym:
+        """The optimizer's state of p, as the trace recorded it before or after the step."""
+        lt = self.it.layer(p.layer)
+        arrays = (lt.state_after if updated else lt.state_before)[key][0 if p.kind == "weight" else 1]
+        return self.names.state(key, p, updated=updated).with_value(float(arrays[p.index]))
+
+
+class SgdLines(UpdateLines):
+    """p⁺ = p − η·∂E/∂p."""
+
+    def step_lines(self, p: Param, g: Partial, eta: Sym) -> list[Line]:
+        return [self._new_value(p, Sub(self.param(p), Mul(eta, g)))]
+
+
+class MomentumLines(UpdateLines):
+    """v⁺ = μ·v − η·∂E/∂p, then p⁺ = p + v⁺."""
+
+    def step_lines(self, p: Param, g: Partial, eta: Sym) -> list[Line]:
+        mu = self.names.constant("mu").with_value(self.config.optimizer.momentum)
+        v_new = self._state("v", p, updated=True)
+        return [
+            self.line(self.names.state("v", p, updated=True), [Sub(Mul(mu, self._state("v", p)), Mul(eta, g))],
+                      v_new.value, "momentum: the velocity keeps a share μ of the last step"),
+            self._new_value(p, Add(self.param(p), v_new)),
+        ]
+
+
+class AdamLines(UpdateLines):
+    """Both moments, their bias correction at step t, then p⁺ = p − η·m̂/(√v̂ + ε)."""
+
+    def step_lines(self, p: Param, g: Partial, eta: Sym) -> list[Line]:
+        opt = self.config.optimizer
+        b1 = self.names.constant("beta1").with_value(opt.beta1)
+        b2 = self.names.constant("beta2").with_value(opt.beta2)
+        eps = self.names.constant("epsilon").with_value(opt.epsilon)
+        m_new, v_new = self._state("m", p, updated=True), self._state("v", p, updated=True)
+        m_hat, v_hat = self._corrected("m", p, m_new, opt.beta1), self._corrected("v", p, v_new, opt.beta2)
+        return [
+            self.line(self.names.state("m", p, updated=True),
+                      [Add(Mul(b1, self._state("m", p)), Mul(Paren(Sub(Num(1), b1)), g))], m_new.value,
+                      "adam: first moment, a running mean of the gradient"),
+            self.line(self.names.state("v", p, updated=True),
+                      [Add(Mul(b2, self._state("v", p)), Mul(Paren(Sub(Num(1), b2)), Pow(g, Num(2))))], v_new.value,
+                      "second moment, a running mean of the squared gradient"),
+            self._correction_line("m", p, m_new, m_hat, b1, f"bias correction at step t = {self.it.t}"),
+            self._correction_line("v", p, v_new, v_hat, b2),
+            self._new_value(p, Sub(self.param(p), Mul(eta, Div(m_hat, Paren(Add(Func("sqrt", v_hat), eps))))),
+                            "ε is added after the square root"),
+        ]
+
+    def _corrected(self, key: str, p: Param, moment: Sym, beta: float) -> Sym:
+        """m̂ or v̂: the moment divided by 1 − βᵗ, rounded too in hand mode."""
+        value = moment.value / (1 - beta**self.it.t)
+        if self._rounder:
+            value = self._rounder(value)
+        return self.names.state(key, p, hat=True).with_value(value)
+
+    def _correction_line(self, key: str, p: Param, moment: Sym, hat: Sym, beta: Sym, note: str = "") -> Line:
+        t = self.names.constant("t").with_value(self.it.t)
+        return self.line(self.names.state(key, p, hat=True), [Div(moment, Paren(Sub(Num(1), Pow(beta, t))))], hat.value, note)
+
+
+UPDATE_LINES: dict[str, type[UpdateLines]] = {"sgd": SgdLines, "momentum": MomentumLines, "adam": AdamLines}
+"""The update lines for each name a config's ``optimizer.name`` may give."""
