@@ -63,3 +63,10 @@ def test_python_dash_m_runs_the_command_line(module):
     done = subprocess.run([sys.executable, "-m", module, "--version"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"stepnet, version {__version__}"
+
+
+def test_every_public_name_resolves():
+    import stepnet
+
+    for name in stepnet.__all__:
+        assert getattr(stepnet, name) is not None, name

@@ -5,7 +5,21 @@
 >>> round(run.iterations[0].parameter("w5").updated, 9)
 0.35891648
 
-The names below are imported on first use, so ``import stepnet.cli`` stays light.
+The package reads as the flow of a run, one subpackage per stage:
+
+* ``config``: YAML text to a frozen, validated ``NetworkConfig``, every value's position kept;
+* ``engine``: activations and losses, the network's per-layer arrays, optimizers, the
+  fast untraced loop, the trace of every value, training;
+* ``derive``: the expression tree and its printers, the names and symbols of every
+  quantity, the chain-rule lines of a worked iteration, ``explain``, the report;
+* ``verify``: independent oracles (finite differences, sympy), claims and their likely
+  causes, hand mode against full precision;
+* ``render``: terminal, Markdown, JSON and the other outputs, each reading the report;
+* ``cli``: the command line over the library, the only place that prints or exits.
+
+``api`` is the Python API over them; ``errors`` holds the exceptions, ``limits`` the
+sizes stepnet accepts.  The names below are imported on first use, so
+``import stepnet.cli`` stays light.
 """
 
 from __future__ import annotations
@@ -17,7 +31,7 @@ from .__about__ import __version__
 
 _LAZY = {
     "run": "api", "example": "api", "example_names": "api", "load": "api", "Run": "api", "Iteration": "api",
-    "NetworkConfig": "config", "load_config": "config",
+    "NetworkConfig": "config.model", "load_config": "config.load", "from_torch": "bridge", "to_yaml": "bridge",
     "StepnetError": "errors", "ConfigError": "errors", "UsageError": "errors",
 }
 
@@ -25,6 +39,7 @@ __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import Iteration, Run, example, example_names, load, run
+    from .bridge import from_torch, to_yaml
     from .config.model import NetworkConfig
     from .config.load import load_config
     from .errors import ConfigError, StepnetError, UsageError
