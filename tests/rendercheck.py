@@ -29,19 +29,25 @@ Three layers, each usable on its own:
   which parses every TeX string with KaTeX and with MathJax 3 (and flags
   ``\\text{...}`` that MathJax would print with visible backslashes) and
   every diagram with Mermaid's own parser. :func:`ensure_node_modules`
-  installs the pinned npm packages on first use.
+  installs the pinned npm packages on first use. One Node.js process
+  (:class:`NodeSession`) serves every check of a test run, so Node starts
+  and the libraries load once, however many documents are checked.
 """
 
 from __future__ import annotations
 
+import atexit
+import collections
 import contextlib
 import hashlib
 import json
+import queue
 import re
 import shutil
 import string
 import subprocess
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -922,30 +928,117 @@ def _npm_install() -> None:
         )
 
 
+class NodeSession:
+    """One ``check.mjs --serve`` process, answering one request per line.
+
+    Starting Node and loading KaTeX, MathJax, jsdom and Mermaid takes
+    seconds; a session pays that once and then answers each request in
+    the time the checks themselves take. Requests are answered in order;
+    a lock keeps callers on different threads from interleaving.
+    """
+
+    def __init__(self) -> None:
+        node = shutil.which("node") or "node"
+        self._process = subprocess.Popen(
+            [node, str(CHECK_SCRIPT), "--serve"],
+            cwd=JS_DIR,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        self._lock = threading.Lock()
+        self._answers: queue.Queue[str] = queue.Queue()
+        self._stderr: collections.deque[str] = collections.deque(maxlen=200)
+        self._pump(self._process.stdout, self._answers.put)
+        self._pump(self._process.stderr, self._stderr.append)
+
+    @staticmethod
+    def _pump(stream, sink: Callable[[str], None]) -> None:
+        """Read ``stream`` line by line on a daemon thread; "" marks its end."""
+
+        def read() -> None:
+            for line in stream:
+                sink(line)
+            sink("")
+
+        threading.Thread(target=read, daemon=True).start()
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def check(self, request: dict, timeout: float = CHECK_TIMEOUT) -> dict:
+        """Send one request; return the answer, or raise RuntimeError."""
+        with self._lock:
+            try:
+                self._process.stdin.write(json.dumps(request) + "\n")
+                self._process.stdin.flush()
+                line = self._answers.get(timeout=timeout)
+            except (BrokenPipeError, OSError):
+                line = ""
+            except queue.Empty:
+                self.close()
+                raise RuntimeError(f"check.mjs gave no answer within {timeout:g} s:\n{self._errors()}") from None
+        if not line:
+            self.close()
+            raise RuntimeError(f"check.mjs stopped with exit code {self._process.returncode}:\n{self._errors()}")
+        answer = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError(f"check.mjs could not check the request:\n{answer['error']}")
+        return answer
+
+    def _errors(self) -> str:
+        return "".join(self._stderr)
+
+    def close(self) -> None:
+        """End the process: close its input, and kill it if it does not stop."""
+        if self._process.stdin and not self._process.stdin.closed:
+            with contextlib.suppress(OSError):
+                self._process.stdin.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+
+_session: NodeSession | None = None
+_session_lock = threading.Lock()
+
+
+def node_session() -> NodeSession:
+    """The running :class:`NodeSession`, started on first use (and again if it died)."""
+    global _session
+    ensure_node_modules()
+    with _session_lock:
+        if _session is None or not _session.alive:
+            _session = NodeSession()
+        return _session
+
+
+@atexit.register
+def close_node_session() -> None:
+    """End the shared Node.js process, if one was started."""
+    global _session
+    with _session_lock:
+        if _session is not None:
+            _session.close()
+            _session = None
+
+
 def run_check(math: list[tuple[str, bool]], mermaid: list[str]) -> dict[str, list[str | None]]:
-    """Run ``check.mjs`` once on all items; return its JSON answer.
+    """Check all items in one request to the shared Node.js process; return its JSON answer.
 
     ``{"math": [...], "mermaid": [...]}`` with ``None`` for each item that
     parses and an error message for each that does not.
     """
-    ensure_node_modules()
     request = {
         "math": [{"tex": tex, "display": display} for tex, display in math],
         "mermaid": mermaid,
     }
-    node = shutil.which("node") or "node"
-    result = subprocess.run(
-        [node, str(CHECK_SCRIPT)],
-        cwd=JS_DIR,
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=CHECK_TIMEOUT,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"check.mjs failed with exit code {result.returncode}:\n{result.stderr}")
-    answer = json.loads(result.stdout)
+    answer = node_session().check(request)
     if len(answer["math"]) != len(math) or len(answer["mermaid"]) != len(mermaid):
         raise RuntimeError(f"check.mjs answered for the wrong number of items: {answer}")
     return answer

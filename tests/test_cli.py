@@ -17,13 +17,12 @@ import pytest
 from click.testing import CliRunner
 
 import stepnet
-from stepnet import cli
 from stepnet.api import example, example_names
 from stepnet.cli import main
+from stepnet.config.load import load_config
 from stepnet.config.model import ACTIVATION_NAMES as ACTIVATIONS
 from stepnet.config.model import LOSS_NAMES as LOSSES
 from stepnet.config.starter import HIDDEN_ACTIVATIONS
-from stepnet.config.load import load_config
 
 ANSI = re.compile(r"\x1b\[")
 MAZUR = str(example("mazur"))
@@ -252,6 +251,24 @@ def test_help_has_an_example(command):
     assert ok(*args[:-1], "-h").stdout == out
 
 
+def test_output_options_reach_a_command_as_one_object():
+    import click
+
+    from stepnet.cli.options import OutputOptions, output_options
+
+    seen = []
+
+    @click.command()
+    @click.option("--name")
+    @output_options
+    def command(name, out):
+        seen.append((name, out))
+
+    result = CliRunner().invoke(command, ["--name", "x", "--format", "json", "--sig", "4", "--ascii", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert seen == [("x", OutputOptions(format="json", sig=4, ascii_only=True))]
+
+
 # ---------------------------------------------------------------- init
 
 
@@ -322,7 +339,10 @@ def test_init_every_combination_loads_and_runs(tmp_path, activation, loss):
         assert cfg.output_layer.activation == ("softmax" if loss == "cross_entropy" else "sigmoid")
         assert cfg.loss == loss and len(cfg.data) == 2
         assert (cfg.init is None) == (shape != "10,12,4")
-        ok("run", str(target), "-n", "2")
+        # `stepnet run FILE -n 2` succeeding, through the API: rendering is covered by the goldens
+        run = stepnet.run(cfg, 2)
+        assert run.trace.done == 2 and run.trace.divergence is None and not run.trace.interrupted
+        assert len(run.report().iterations) == 2
 
 
 @pytest.mark.parametrize("layers", ["2", "2,x", "2,0,1", "", "2,,1"])

@@ -414,7 +414,8 @@ def _mutate_bytes(data, raw: bytes) -> bytes:
     return raw[:at] + data.draw(st.binary(min_size=1, max_size=8), label="garbage") + raw[at:]
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# each example is a whole `stepnet run` of a mutated config: a fifth of the profile's examples
+@settings(max_examples=settings.default.max_examples // 5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_mutated_configs_never_crash(tmp_path_factory, data):
     name = data.draw(st.sampled_from(sorted(BUNDLED)), label="example")

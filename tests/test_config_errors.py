@@ -205,7 +205,7 @@ def _loads_or_config_error(call):
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     path=st.sampled_from(CLASSIC_PATHS),
     action=st.sampled_from(["delete", "replace", "grow", "shrink"]),
@@ -219,7 +219,7 @@ def test_mutated_classic_config(path, action, new_value):
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(
     position=st.integers(min_value=0, max_value=len(CLASSIC.encode())),
     garbage=st.binary(min_size=1, max_size=8),
@@ -234,7 +234,7 @@ def test_classic_config_with_garbage_bytes(position, garbage):
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80))
 def test_any_text(text):
     _loads_or_config_error(lambda: parse_config_text(text))

@@ -513,19 +513,79 @@ def test_render_errors_numbers_diagrams(node_modules):
     assert failure.startswith("mermaid 2: Parse error on line")
 
 
+@pytest.fixture
+def node_starts(monkeypatch):
+    """Record every Node.js process the render checks start from now on."""
+    starts = []
+    real_popen = subprocess.Popen
+
+    def counting_popen(*args, **kwargs):
+        starts.append(args[0])
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr(rendercheck.subprocess, "Popen", counting_popen)
+    return starts
+
+
 @pytest.mark.node
-def test_hundreds_of_items_take_one_node_process(node_modules, monkeypatch):
-    runs = []
-    real_run = subprocess.run
+def test_hundreds_of_items_take_one_node_request(node_modules, node_starts, monkeypatch):
+    requests = []
+    real_check = rendercheck.NodeSession.check
 
-    def counting_run(*args, **kwargs):
-        runs.append(args[0])
-        return real_run(*args, **kwargs)
+    def counting_check(session, request, **kwargs):
+        requests.append(request)
+        return real_check(session, request, **kwargs)
 
-    monkeypatch.setattr(rendercheck.subprocess, "run", counting_run)
+    monkeypatch.setattr(rendercheck.NodeSession, "check", counting_check)
     markdown = _document(SAMPLES * 40, "jupyter")
     assert len(extract_math(markdown, "jupyter")) > 300
     started = time.monotonic()
     assert render_errors(markdown, "jupyter") == []
     assert time.monotonic() - started < 60
-    assert len(runs) == 1
+    assert len(requests) == 1
+    assert len(node_starts) <= 1  # none when an earlier check started the shared process
+
+
+@pytest.mark.node
+def test_one_node_process_serves_every_check(node_modules, node_starts):
+    first = rendercheck.node_session()
+    for flavor in rendercheck.FLAVORS:
+        assert render_errors(_document(SAMPLES, flavor) + f"\n```mermaid\n{FLOWCHART}```\n", flavor) == []
+    assert rendercheck.node_session() is first and first.alive
+    assert len(node_starts) <= 1
+
+
+@pytest.mark.node
+def test_a_request_check_mjs_cannot_handle_leaves_the_session_running(node_modules):
+    session = rendercheck.node_session()
+    with pytest.raises(RuntimeError, match="could not check the request"):
+        session.check({"math": 3})
+    assert session.alive
+    assert session.check({"math": [{"tex": "x^2", "display": False}]}) == {"math": [None], "mermaid": []}
+
+
+@pytest.mark.node
+def test_a_node_process_that_died_is_reported_and_replaced(node_modules, monkeypatch):
+    dead = rendercheck.NodeSession()
+    dead._process.kill()
+    dead._process.wait()
+    with pytest.raises(RuntimeError, match="check.mjs stopped with exit code"):
+        dead.check({"math": [{"tex": "x", "display": False}]})
+    assert not dead.alive
+    monkeypatch.setattr(rendercheck, "_session", dead)  # the shared session itself is left running
+    replacement = rendercheck.node_session()
+    try:
+        assert replacement is not dead and replacement.alive
+        assert run_check([("x", False)], []) == {"math": [None], "mermaid": []}
+    finally:
+        replacement.close()
+
+
+@pytest.mark.node
+def test_check_mjs_still_answers_a_single_request_on_its_own(node_modules):
+    request = {"math": [{"tex": r"\frac{a}{", "display": True}], "mermaid": []}
+    result = subprocess.run(["node", str(rendercheck.CHECK_SCRIPT)], cwd=rendercheck.JS_DIR, input=json.dumps(request),
+                            capture_output=True, text=True, encoding="utf-8", timeout=rendercheck.CHECK_TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    (error,) = json.loads(result.stdout)["math"]
+    assert "KaTeX: " in error and "MathJax: " in error

@@ -6,6 +6,12 @@
 // and writes one JSON document to stdout, in the same order:
 //   {"math": [null | "error message", ...], "mermaid": [null | "error message", ...]}
 //
+// With --serve it answers many such requests in one process instead: one
+// request per line of stdin, one answer per line of stdout, in order, until
+// stdin closes. A request that cannot be handled gets {"error": "..."} and
+// the process carries on. The libraries load once, so every request after
+// the first costs no start-up at all.
+//
 // Every TeX string is parsed by KaTeX *and* by MathJax 3's TeX input, with
 // errors made fatal in both (no red error text, no silently undefined
 // macros); MathJax is also held to showing no stray backslashes in \text{}.
@@ -131,20 +137,53 @@ async function mermaidError(mermaid, text) {
   }
 }
 
+/** Load the checkers on first use and keep them for every later request. */
+function makeChecker() {
+  let mathjaxError = null;
+  let mermaid = null;
+  return async (request) => {
+    const mathItems = request.math ?? [];
+    const diagrams = request.mermaid ?? [];
+    mathjaxError ??= makeMathjaxChecker();
+    const math = mathItems.map((item) => mathError(item, mathjaxError));
+    const mermaidResults = [];
+    if (diagrams.length) {
+      mermaid ??= await loadMermaid();
+      for (const text of diagrams) mermaidResults.push(await mermaidError(mermaid, text));
+    }
+    return { math, mermaid: mermaidResults };
+  };
+}
+
+function write(text) {
+  return new Promise((resolve) => process.stdout.write(text, resolve));
+}
+
+/** One request per input line, one answer per output line, until stdin ends. */
+async function serve(check) {
+  const { createInterface } = await import('node:readline');
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    let answer;
+    try {
+      answer = await check(JSON.parse(line));
+    } catch (err) {
+      answer = { error: String(err?.stack ?? err) };
+    }
+    await write(JSON.stringify(answer) + '\n');
+  }
+}
+
 async function main() {
   silenceConsole();
-  const request = JSON.parse(await readStdin());
-  const mathItems = request.math ?? [];
-  const diagrams = request.mermaid ?? [];
-  const mathjaxError = makeMathjaxChecker();
-  const math = mathItems.map((item) => mathError(item, mathjaxError));
-  const mermaidResults = [];
-  if (diagrams.length) {
-    const mermaid = await loadMermaid();
-    for (const text of diagrams) mermaidResults.push(await mermaidError(mermaid, text));
+  const check = makeChecker();
+  if (process.argv.includes('--serve')) {
+    await serve(check);
+    return;
   }
-  const output = JSON.stringify({ math, mermaid: mermaidResults }) + '\n';
-  await new Promise((resolve) => process.stdout.write(output, resolve));
+  const answer = await check(JSON.parse(await readStdin()));
+  await write(JSON.stringify(answer) + '\n');
 }
 
 main().then(
