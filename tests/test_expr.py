@@ -13,9 +13,29 @@ import numpy as np
 import pytest
 
 import stepnet
-from stepnet.derive.derivation import Deriver, Formatter, long_sum
-from stepnet.derive.expr import Add, AsciiPrinter, Div, Exp, Func, LatexPrinter, Mul, Neg, Num, Paren, Partial, Piecewise, Pow, Sub, Sum, Sym, UnicodePrinter, Valued
+from stepnet.derive.derivation import Formatter, long_sum
+from stepnet.derive.deriver import Deriver
+from stepnet.derive.expr import (
+    Add,
+    Div,
+    Exp,
+    Expr,
+    Func,
+    Mul,
+    Neg,
+    Num,
+    Paren,
+    Partial,
+    Piecewise,
+    Pow,
+    Sub,
+    Sum,
+    Sym,
+    Valued,
+)
+from stepnet.derive.latex import LatexPrinter
 from stepnet.derive.names import Names
+from stepnet.derive.unicode import AsciiPrinter, UnicodePrinter
 from stepnet.engine.rounding import format_number, make_rounder, round_half_away
 
 FMT = Formatter()
@@ -241,12 +261,12 @@ def test_classic_error_line(deriver):
 
 
 def test_classic_path_lines(deriver):
-    ln = deriver.path_lines(1, 0, 0)[1]
+    ln = deriver.backward.path_lines(1, 0, 0)[1]
     assert _line_text(U, ln) == (
         "∂E_o2/∂out_h1 = ∂E_o2/∂out_o2 · ∂out_o2/∂net_o2 · ∂net_o2/∂out_h1 = δ_o2 · w7 = −0.038098237 × 0.5 = −0.019049118"
     )
     assert ln.shown_result == "-0.019049119"
-    total = deriver.path_sum_line(1, 0, 0)
+    total = deriver.backward.path_sum_line(1, 0, 0)
     assert _line_text(U, total) == (
         "∂E_total/∂out_h1 = Σ_o δ_o·w_o,h1 = ∂E_o1/∂out_h1 + ∂E_o2/∂out_h1 = 0.055399425 + (−0.019049118) = 0.036350306"
     )
@@ -366,6 +386,36 @@ def test_printers_use_a_real_minus_sign_but_ascii_does_not():
 def test_printer_precision_follows_the_formatter():
     assert UnicodePrinter(Formatter(4)).doprint(Mul(Num(OUT_O1), Num(-0.0190491182))) == "0.7514 × (−0.0190)"
     assert UnicodePrinter(Formatter(9, sig=3)).doprint(Num(-0.0190491182)) == "−0.0190"
+
+
+# -- dispatch on the node's type -----------------------------------------------------------------
+
+class Grouped(Paren):
+    """A node no printer has a method for, derived from one they all print."""
+
+
+class Unknown(Expr):
+    """A node no printer can print."""
+
+
+def test_a_node_subclass_prints_through_its_parents_method():
+    e = Mul(Num(2), Grouped(Add(Num(1), Num(0.5))))
+    assert show(e) == ("2 × (1 + 0.5)", "2 * (1 + 0.5)", r"2 \times \left( 1 + 0.5 \right)")
+
+
+def test_the_nearest_method_wins():
+    class Brackets(UnicodePrinter):
+        def _print_Grouped(self, e, nested):
+            return f"[{self._print(e.args[0], nested=False)}]"
+
+    assert Brackets(FMT).doprint(Mul(Num(2), Grouped(Num(1)), Paren(Num(3)))) == "2 × [1] × (3)"
+
+
+@pytest.mark.parametrize("printer", [U, A, L], ids=["unicode", "ascii", "latex"])
+def test_a_node_no_printer_knows_raises_a_clear_error(printer):
+    name = type(printer).__name__
+    with pytest.raises(TypeError, match=f"^{name} cannot print Unknown nodes: it has no _print_Unknown method"):
+        printer.doprint(Add(Num(1), Unknown()))
 
 
 # -- hand-mode rounding --------------------------------------------------------------------------
