@@ -7,7 +7,8 @@ from click.testing import CliRunner
 
 from stepnet.api import load
 from stepnet.cli import main
-from stepnet.verify.handmode import compare_carry, fixed
+from stepnet.engine.rounding import fixed
+from stepnet.verify.handmode import compare_carry
 from stepnet.derive.names import Names
 from stepnet.derive.quantities import computed_quantities, value
 from stepnet.engine.training import train

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import math
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
 
 from stepnet.api import load
-from stepnet.verify.claims import check_claims, decimals, digit_slip, format_result, rounds_to
 from stepnet.cli import main
 from stepnet.config.model import Claim
-from stepnet.errors import ConfigError
 from stepnet.derive.names import Names
-from stepnet.derive.quantities import QuantityError, all_quantities, name, parse, value
-from stepnet.engine.rounding import format_number
+from stepnet.derive.quantities import QuantityError, all_quantities, name, value
+from stepnet.derive.quantity_parser import parse
+from stepnet.engine.rounding import decimal_text, fixed, format_number, round_toward_zero
 from stepnet.engine.training import train
+from stepnet.errors import ConfigError
+from stepnet.verify.claims import format_result, judge_claims
+from stepnet.verify.digits import decimals, digit_slip, rounds_to
 
 GENERATED = {
     "name": "generated",
@@ -69,7 +73,7 @@ def by_quantity(results):
 
 @pytest.fixture(scope="module")
 def mazur_results():
-    return by_quantity(check_claims(load("mazur")))
+    return by_quantity(judge_claims(load("mazur")))
 
 
 # ---------------------------------------------------------------- claims that hold
@@ -79,7 +83,7 @@ def mazur_results():
 def test_stepnets_own_numbers_at_9_decimals_all_hold(source):
     config = load(source)
     claims = own_claims(config)
-    results = check_claims(config, claims)
+    results = judge_claims(config, claims)
     assert len(results) == len(claims) > 100
     assert [format_result(r) for r in results if not r.ok] == []
 
@@ -87,7 +91,7 @@ def test_stepnets_own_numbers_at_9_decimals_all_hold(source):
 def test_a_claim_holds_at_the_precision_it_is_written_with():
     config = load("mazur")
     claims = [Claim("out_o1", "0.75136507", 0.75136507), Claim("out_o1@1", "0.7514", 0.7514)]
-    results = check_claims(config, claims)
+    results = judge_claims(config, claims)
     assert all(r.ok for r in results)
     assert format_result(results[0]) == "✓ out_o1 = 0.75136507 (true 0.751365070)"
     assert [r.places for r in results] == [8, 4]
@@ -102,12 +106,21 @@ def test_decimals_and_rounding_half_away():
     assert rounds_to(net_h2, "0.393") and rounds_to(net_h2, "0.392") and not rounds_to(0.3924, "0.393")
 
 
+def test_cut_off_rounded_and_written_out():
+    """A number cut off is not the number rounded; either is written with exactly its decimals."""
+    assert round_toward_zero(0.0190491189, 6) == Decimal("0.019049")
+    assert round_toward_zero(-0.0190491189, 6) == Decimal("-0.019049")
+    assert fixed(0.0190491189, 6) == "0.019049" and fixed(0.0190495, 6) == "0.019050"
+    assert fixed(-1e-12, 3) == "0.000" and fixed(math.nan, 3) == "nan" and fixed(-math.inf, 3) == "-inf"
+    assert decimal_text(Decimal("5E-1")) == "0.5" and decimal_text(Decimal("-0.000")) == "0.000"
+
+
 # ---------------------------------------------------------------- a slip of one digit
 
 
 def test_one_digit_altered_fails_with_the_correction():
     config = load("mazur")
-    [r] = check_claims(config, [Claim("w5+", "0.358926480", 0.35892648)])
+    [r] = judge_claims(config, [Claim("w5+", "0.358926480", 0.35892648)])
     assert not r.ok
     assert r.true == pytest.approx(0.35891648, abs=1e-9)
     assert r.difference == pytest.approx(1e-5, rel=1e-3)
@@ -165,12 +178,12 @@ def test_tutorial_001_rounded_and_wrong_numbers_carried_forward(mazur_results):
 
 def test_hand_mode_explains_a_claim_when_nothing_closer_does():
     config = load("mazur")
-    [r] = check_claims(config, [Claim("dE_total/dw7", "-0.022602541", -0.022602541)])
+    [r] = judge_claims(config, [Claim("dE_total/dw7", "-0.022602541", -0.022602541)])
     assert "rounded to 9 decimals (stepnet run --carry 9) it is -0.022602541" in r.cause
 
 
 def test_tutorial_003_causes():
-    results = by_quantity(check_claims(load("tutorial003")))
+    results = by_quantity(judge_claims(load("tutorial003")))
     assert results[("net_o1", 1)].cause.startswith("likely cause: rounded numbers carried forward: the text's own "
                                                    "out_h1 = 0.526, out_h2 = 0.551 give 0.647")
     assert "the net input used where the activation belongs: with net_o2 = 0.862 for out_o2" in (
@@ -182,16 +195,16 @@ def test_tutorial_003_causes():
 def test_other_quantity_and_forgotten_bias():
     config = load("mazur")
     out_h1, no_bias = 0.593269992, 0.3775 - 0.35
-    results = check_claims(config, [Claim("net_h1", "0.593269992", out_h1), Claim("net_h1@1", "0.0275", no_bias)])
+    results = judge_claims(config, [Claim("net_h1", "0.593269992", out_h1), Claim("net_h1@1", "0.0275", no_bias)])
     assert "the value of another quantity of iteration 1: out_h1 = 0.593269992" in results[0].cause
     assert "a bias left out: without b1" in results[1].cause
 
 
 def test_examples_give_a_verdict_on_every_claim():
     for example in ("mazur", "tutorial000", "tutorial002", "tutorial003"):
-        results = check_claims(load(example))
+        results = judge_claims(load(example))
         assert results and all(r.ok or r.cause for r in results)
-    assert all(r.ok for r in check_claims(load("tutorial002")))
+    assert all(r.ok for r in judge_claims(load("tutorial002")))
 
 
 # ---------------------------------------------------------------- names
@@ -220,7 +233,7 @@ def test_unknown_quantity_is_a_config_error_at_its_line():
     config = load("mazur")
     claim = Claim("ouT_01", "0.3", 0.3, 1, 17)
     with pytest.raises(ConfigError) as caught:
-        check_claims(config, [claim], "numbers.yaml")
+        judge_claims(config, [claim], "numbers.yaml")
     message = caught.value.format()
     assert message.startswith("numbers.yaml:17: claims.ouT_01: unknown quantity 'ouT_01' (did you mean 'out_o1'")
     assert "quantity names: net_o1, out_o1" in message and "dE_total/dw5" in message

@@ -2,9 +2,9 @@
 
 * Gradients: for generated networks (1–3 hidden layers, widths 1–4, every activation,
   every loss with a fitting output layer, every bias mode, batches of 1–3 samples), each
-  parameter's gradient in the trace is compared with ``checks.finite_difference`` (central
-  differences of the forward pass) and, for the smaller networks, ``checks.sympy_gradient``
-  (sympy differentiating the whole loss written out in that one parameter).
+  parameter's gradient in the trace is compared with ``oracles.finite_difference`` (central
+  differences of the forward pass) and, for the smaller networks, ``oracles.sympy_gradient``
+  (sympy differentiating the whole loss, written with every parameter a symbol).
 * Updates: sgd against value − η·gradient; momentum and adam over several iterations
   against the small numpy implementation below, written from the formulas, not the engine.
 * Worked lines: every Line a Deriver builds evaluates, numbers substituted, to the value it
@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import stepnet
-from stepnet.verify import oracles as checks
-from stepnet.derive.derivation import Deriver, Formatter, Line
+from stepnet.verify import oracles
+from stepnet.derive.derivation import Formatter, Line
+from stepnet.derive.deriver import Deriver
 from stepnet.derive.expr import Expr, Text, has_symbols
 from stepnet.derive.names import Names
 from stepnet.derive.report import build_report
@@ -144,7 +145,7 @@ def check_against_finite_differences(cfg, it) -> int:
     n = 0
     for p in names.params:
         g = traced_gradient(it, p)
-        fd = checks.finite_difference(cfg, it, p)
+        fd = oracles.finite_difference(cfg, it, p)
         assert math.isclose(g, fd, rel_tol=FD_REL, abs_tol=FD_ABS), (p.name, g, fd)
         n += 1
     assert n == sum(lt.W.size + lt.b.size for lt in it.layers)
@@ -156,7 +157,7 @@ def check_against_sympy(cfg, it) -> int:
     n = 0
     for p in names.params:
         g = traced_gradient(it, p)
-        exact = checks.sympy_gradient(cfg, it, p)
+        exact = oracles.sympy_gradient(cfg, it, p)
         assert exact is not None
         assert math.isclose(g, exact, rel_tol=SYMPY_REL, abs_tol=SYMPY_ABS), (p.name, g, exact)
         n += 1
@@ -165,7 +166,7 @@ def check_against_sympy(cfg, it) -> int:
 
 # ---------------------------------------------------------------- gradients
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(networks())
 def test_gradients_match_finite_differences(config):
     cfg, run = traced_run(config)
@@ -176,7 +177,9 @@ def test_gradients_match_finite_differences(config):
         check_against_finite_differences(cfg, it)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+# each example checks every gradient against sympy: a twentieth of the profile's examples
+@settings(max_examples=max(1, settings.default.max_examples // 20), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(networks(max_hidden=2, max_width=2, max_inputs=2, max_samples=2))
 def test_gradients_match_sympy(config):
     assume(param_count(config) <= 12)
@@ -246,7 +249,7 @@ def test_deep_example_against_both_oracles():
     # sympy for a few parameters from the first layer (the longest chain) to the last
     names = Names(cfg)
     for p in (names.lookup(n) for n in ("w1", "w6", "b1", "w12", "w20", "b8", "w25", "b11")):
-        assert math.isclose(traced_gradient(it, p), checks.sympy_gradient(cfg, it, p), rel_tol=SYMPY_REL,
+        assert math.isclose(traced_gradient(it, p), oracles.sympy_gradient(cfg, it, p), rel_tol=SYMPY_REL,
                             abs_tol=SYMPY_ABS)
 
 
@@ -257,13 +260,14 @@ def test_the_oracles_catch_a_wrong_gradient():
     p = Names(cfg).lookup("w1")
     g = traced_gradient(it, p)
     wrong = g * (1 + 1e-4)
-    assert not math.isclose(wrong, checks.finite_difference(cfg, it, p), rel_tol=FD_REL, abs_tol=FD_ABS)
-    assert not math.isclose(wrong, checks.sympy_gradient(cfg, it, p), rel_tol=SYMPY_REL, abs_tol=SYMPY_ABS)
+    assert not math.isclose(wrong, oracles.finite_difference(cfg, it, p), rel_tol=FD_REL, abs_tol=FD_ABS)
+    assert not math.isclose(wrong, oracles.sympy_gradient(cfg, it, p), rel_tol=SYMPY_REL, abs_tol=SYMPY_ABS)
 
 
 # ---------------------------------------------------------------- updates
 
-@settings(max_examples=60, deadline=None)
+# each example trains a network for two iterations: a fifth of the profile's examples
+@settings(max_examples=settings.default.max_examples // 5, deadline=None)
 @given(networks())
 def test_sgd_update_is_value_minus_rate_times_gradient(config):
     cfg, run = traced_run(config, iterations=2)
@@ -413,7 +417,8 @@ def assert_matches_reference(config: dict, iterations: int, rtol: float = 1e-10)
     assert run.final_loss == pytest.approx(final, rel=rtol, abs=1e-13)
 
 
-@settings(max_examples=60, deadline=None)
+# each example trains two implementations: a fifth of the profile's examples
+@settings(max_examples=settings.default.max_examples // 5, deadline=None)
 @given(networks(optimizers=("sgd", "momentum", "adam")), st.integers(3, 6))
 def test_training_matches_an_independent_implementation(config, iterations):
     out = config["layers"][-1]
@@ -564,7 +569,8 @@ def test_classic_lines_count():
     assert check_lines(lines) == len(lines)
 
 
-@settings(max_examples=40, deadline=None)
+# each example derives and checks every worked line: a fifth of the profile's examples
+@settings(max_examples=settings.default.max_examples // 5, deadline=None)
 @given(networks(optimizers=("sgd", "momentum", "adam")))
 def test_worked_lines_of_generated_networks(config):
     cfg, run = traced_run(config, iterations=2)

@@ -1,13 +1,14 @@
 """Rounding as people do it by hand: half away from zero, on the decimal a calculator shows.
 
-Used twice: for display (``format_number``: numbers are only rounded when shown) and for
-hand mode (``make_rounder``: every intermediate value rounded before it is used again).
+Used for display (``format_number``: numbers are only rounded when shown; ``fixed``: exactly
+N decimals), for hand mode (``make_rounder``: every intermediate value rounded before it is
+used again), and for telling a rounded number from a cut-off one (``round_toward_zero``).
 """
 
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Callable
 
 import numpy as np
@@ -25,10 +26,18 @@ def round_half_away(x: float, places: int) -> Decimal:
     noise does not decide a tie: 0.25×0.05 + 0.3×0.1 + 0.35 is 0.39249999999999996 in
     binary and 0.3925 on paper, which rounds to 0.393.
     """
-    shown = _CALCULATOR.plus(Decimal(repr(float(x))))
+    return _quantize(_CALCULATOR.plus(Decimal(repr(float(x)))), places, ROUND_HALF_UP)
+
+
+def round_toward_zero(x: float, places: int) -> Decimal:
+    """Finite ``x`` cut off after ``places`` decimals: the digits copied, the rest dropped."""
+    return _quantize(Decimal(repr(float(x))), places, ROUND_DOWN)
+
+
+def _quantize(d: Decimal, places: int, rounding: str) -> Decimal:
     with localcontext() as ctx:  # enough digits for any finite float (up to ~1.8e308) at ``places``
-        ctx.prec = max(ctx.prec, shown.adjusted() + places + 2)
-        return shown.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        ctx.prec = max(ctx.prec, d.adjusted() + places + 2)
+        return d.quantize(Decimal(1).scaleb(-places), rounding=rounding)
 
 
 def make_rounder(places: int) -> Rounder:
@@ -60,7 +69,8 @@ def format_number(x: float, places: int = 9, sig: int | None = None, pad: bool =
     A value that is exact with fewer digits (0.3775, a config's 0.15) is shown without
     padding zeros; any other value shows every digit, trailing zeros included
     (0.741365070), so the precision of a shown number is visible.  Never shows -0.
-    ``pad`` keeps every place even then.  Magnitudes of 10^15 and more (a diverging run) are shown in scientific notation.
+    ``pad`` keeps every place even then.  Magnitudes of 10^15 and more (a diverging run) are
+    shown in scientific notation.
     """
     if math.isnan(x):
         return "nan"
@@ -75,10 +85,20 @@ def format_number(x: float, places: int = 9, sig: int | None = None, pad: bool =
     d = round_half_away(x, places)
     if not pad and abs(float(d) - x) <= 1e-12 * max(1.0, abs(x)):
         d = d.normalize() if d != 0 else Decimal(0)
+    return decimal_text(d)
+
+
+def fixed(x: float, places: int) -> str:
+    """``x`` rounded half away from zero, with exactly ``places`` decimals (never -0)."""
+    if not math.isfinite(x):
+        return str(x)
+    return decimal_text(round_half_away(x, places))
+
+
+def decimal_text(d: Decimal) -> str:
+    """``d`` written out in plain digits, no exponent, every decimal it has; never -0."""
     text = format(d, "f")
-    if text.startswith("-") and Decimal(text) == 0:
-        text = text[1:]
-    return text
+    return text[1:] if text.startswith("-") and d == 0 else text
 
 
 def _places_for_sig(x: float, sig: int) -> int:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config.model import NetworkConfig
-from ..errors import UsageError
 from ..derive.names import Names
 from ..derive.quantities import Quantity, computed_quantities, name, value
-from ..engine.rounding import round_half_away
+from ..engine.rounding import fixed
 from ..engine.training import train
+from ..errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -71,14 +71,6 @@ def _traced(config: NetworkConfig, iteration: int, carry: int | None):
 def _row(q: Quantity, names: Names, full, hand, places: int) -> Row:
     a, b = value(q, full), value(q, hand)
     return Row(q, name(q, names, unicode=True), name(q, names), a, b, fixed(a, places), fixed(b, places))
-
-
-def fixed(x: float, places: int) -> str:
-    """``x`` rounded half away from zero, with exactly ``places`` decimals (never -0)."""
-    if x != x or x in (float("inf"), float("-inf")):
-        return str(x)
-    d = round_half_away(x, places)
-    return format(abs(d) if d == 0 else d, "f")
 
 
 # ---------------------------------------------------------------- display
