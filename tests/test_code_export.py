@@ -10,6 +10,8 @@ here too, since it needs no torch.
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -163,3 +165,26 @@ def test_to_yaml_writes_short_lists_and_layers_on_one_line():
     assert "  - {inputs: [0.5], targets: [1.0]}\n" in text
     assert "optimizer: {name: sgd}\n" in text
     assert parse_config_text(text).learning_rate == 1e-8
+
+
+def test_the_command_line_writes_a_script_that_checks_itself(tmp_path):
+    from click.testing import CliRunner
+
+    from stepnet.cli import main
+
+    script = tmp_path / "mazur.py"
+    result = CliRunner().invoke(main, ["run", "mazur", "-o", str(script)])  # .py picks --format python
+    assert result.exit_code == 0, result.output
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "final loss: 0.29102777369359933"
+
+
+def test_explain_refuses_a_script_format():
+    from click.testing import CliRunner
+
+    from stepnet.cli import main
+
+    result = CliRunner().invoke(main, ["explain", "w5", "--format", "python"])
+    assert result.exit_code == 2
+    assert "explain writes text, markdown, json, not python" in result.output

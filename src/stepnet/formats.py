@@ -4,11 +4,12 @@ Plain tuples, free of imports, so that the command line can offer them as choice
 without loading a renderer.
 """
 
-FORMATS = ("text", "markdown", "json")  # the terminal's text, Markdown with LaTeX math, JSON for programs
+# the terminal's text, Markdown with LaTeX math, JSON for programs, and the run as a numpy or PyTorch program
+FORMATS = ("text", "markdown", "json", "python", "pytorch")
 MARKDOWN_FLAVORS = ("github", "jekyll", "jupyter")  # who reads the Markdown: each wants its own math delimiters
 
 # what `-o FILE` writes when --format is not given, by the file's extension
-BY_EXTENSION = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".json": "json"}
+BY_EXTENSION = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".json": "json", ".py": "python"}
 
 
 def format_for(path: str) -> str | None:

@@ -85,8 +85,10 @@ def _document(result: Run, name: str, iteration: int, explanation: Explanation) 
         obj = iteration_object(result.iteration(iteration), result.names)
         return json.dumps({"explain": name, "iteration": obj}, indent=1, ensure_ascii=False) + "\n"
 
-    return Document(draw=rendered(result.fmt, lambda r: r.derivation(explanation.derivation)),
-                    markdown=explanation.to_markdown, json=to_json)
+    return Document(draw=rendered(result.fmt, lambda r: r.derivation(explanation.derivation)), forms={
+        "markdown": lambda out: explanation.to_markdown(out.flavor),
+        "json": lambda out: to_json(),
+    })
 
 
 def _lookup_name(cfg: NetworkConfig, name: str) -> None:

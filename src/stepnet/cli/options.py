@@ -47,11 +47,12 @@ _OUTPUT_OPTIONS = (  # in the order --help lists them
                  help="Decimal places shown; everything is computed at full precision."),
     click.option("-o", "--output", "path", type=click.Path(dir_okay=False, allow_dash=True), default="-",
                  help="Write to this file (atomically) instead of standard output; "
-                      "its extension (.md, .json, .txt) picks the format unless --format is given."),
+                      "its extension (.md, .json, .py, .txt) picks the format unless --format is given."),
     click.option("--flavor", type=click.Choice(MARKDOWN_FLAVORS), default="github", show_default=True,
                  help="Markdown math delimiters: github ($`…`$ and ```math), jekyll ($$…$$), jupyter ($…$)."),
     click.option("--format", "format", type=click.Choice(FORMATS), default="text", show_default=True,
-                 help="text for the terminal, markdown with LaTeX math, or json for programs."),
+                 help="text for the terminal, markdown with LaTeX math, json for programs, or the run as a "
+                      "self-checking numpy (python) or PyTorch (pytorch) script."),
 )
 
 

@@ -25,12 +25,18 @@ if TYPE_CHECKING:
 Draw = Callable[["Console", bool], None]  # prints a text form on a console; the flag asks for ASCII only
 
 
+Form = Callable[[OutputOptions], str]  # the whole file's text in one format, made only when asked for
+
+
 class Document(NamedTuple):
-    """A command's result in each form it offers; :func:`emit` makes the one asked for, when asked."""
+    """A command's result in each form it offers; :func:`emit` makes the one asked for, when asked.
+
+    ``draw`` is the terminal's text form; ``forms`` maps every other format it offers
+    (markdown, json, python, ...) to the function that writes it.
+    """
 
     draw: Draw
-    markdown: Callable[[str], str] | None = None  # flavour → Markdown
-    json: Callable[[], str] | None = None
+    forms: dict[str, Form] = {}
 
 
 def rendered(fmt: Formatter, build: Callable[[TerminalRenderer], list[RenderableType]]) -> Draw:
@@ -52,14 +58,21 @@ def emit(out: OutputOptions, document: Document | str) -> None:
     """
     if isinstance(document, str):
         write_output(out.path, document)
-    elif out.format == "json":
-        write_output(out.path, document.json())
-    elif out.format == "markdown":
-        write_output(out.path, document.markdown(out.flavor))
+    elif out.format != "text":
+        write_output(out.path, _form(document, out)(out))
     elif out.to_file:
         write_output(out.path, _plain_text(document.draw, out))
     else:
         document.draw(console(out), ascii_wanted(out.ascii_only))
+
+
+def _form(document: Document, out: OutputOptions) -> Form:
+    if out.format in document.forms:
+        return document.forms[out.format]
+    offered = ", ".join(["text", *document.forms])
+    ctx = click.get_current_context()
+    raise click.UsageError(f"{ctx.info_name} writes {offered}, not {out.format}: pick one of those with --format",
+                           ctx=ctx)
 
 
 def _plain_text(draw: Draw, out: OutputOptions) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -86,8 +87,18 @@ def _planned(cfg: NetworkConfig, iterations: int | None, epochs: int | None) -> 
 
 
 def _report(result: Run, limits: Limits) -> Document:
-    return Document(draw=rendered(result.fmt, lambda r: r.report(result.report(limits))),
-                    markdown=lambda flavor: result.to_markdown(flavor, limits), json=result.to_json)
+    def code(write: Callable[[Run], str]) -> Callable[[OutputOptions], str]:
+        return lambda out: write(result)
+
+    from ..render.code.numpy_script import python_script
+    from ..render.code.torch_script import pytorch_script
+
+    return Document(draw=rendered(result.fmt, lambda r: r.report(result.report(limits))), forms={
+        "markdown": lambda out: result.to_markdown(out.flavor, limits),
+        "json": lambda out: result.to_json(),
+        "python": code(python_script),
+        "pytorch": code(pytorch_script),
+    })
 
 
 def _refuse_beside_compare_carry(ctx: click.Context, carry: int | None, out: OutputOptions) -> None:
