@@ -4,12 +4,14 @@ Plain tuples, free of imports, so that the command line can offer them as choice
 without loading a renderer.
 """
 
-# the terminal's text, Markdown with LaTeX math, JSON for programs, and the run as a numpy or PyTorch program
-FORMATS = ("text", "markdown", "json", "python", "pytorch")
+# the terminal's text, Markdown with LaTeX math, a self-contained HTML page, a LaTeX document, JSON for
+# programs, and the run as a numpy or PyTorch program
+FORMATS = ("text", "markdown", "html", "latex", "json", "python", "pytorch")
 MARKDOWN_FLAVORS = ("github", "jekyll", "jupyter")  # who reads the Markdown: each wants its own math delimiters
 
 # what `-o FILE` writes when --format is not given, by the file's extension
-BY_EXTENSION = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".json": "json", ".py": "python"}
+BY_EXTENSION = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".json": "json", ".py": "python",
+                ".html": "html", ".htm": "html", ".tex": "latex"}
 
 
 def format_for(path: str) -> str | None:

@@ -85,8 +85,14 @@ def _document(result: Run, name: str, iteration: int, explanation: Explanation) 
         obj = iteration_object(result.iteration(iteration), result.names)
         return json.dumps({"explain": name, "iteration": obj}, indent=1, ensure_ascii=False) + "\n"
 
-    return Document(draw=rendered(result.fmt, lambda r: r.derivation(explanation.derivation)), forms={
+    from ..render.html import derivation_html
+    from ..render.latex_doc import derivation_latex
+
+    derivation = explanation.derivation
+    return Document(draw=rendered(result.fmt, lambda r: r.derivation(derivation)), forms={
         "markdown": lambda out: explanation.to_markdown(out.flavor),
+        "html": lambda out: derivation_html(derivation, result.fmt),
+        "latex": lambda out: derivation_latex(derivation, result.fmt, body_only=out.latex_body),
         "json": lambda out: to_json(),
     })
 

@@ -30,6 +30,7 @@ class OutputOptions(NamedTuple):  # a NamedTuple, not a dataclass: far quicker t
     width: int | None = None  # None: the terminal's width, or 100 when not a terminal
     no_color: bool = False
     ascii_only: bool = False
+    latex_body: bool = False  # LaTeX: the body only, to \input into one's own document
 
     @property
     def to_file(self) -> bool:
@@ -38,6 +39,8 @@ class OutputOptions(NamedTuple):  # a NamedTuple, not a dataclass: far quicker t
 
 _OUTPUT_OPTIONS = (  # in the order --help lists them
     click.option("--ascii", "ascii_only", is_flag=True, help="ASCII symbols only (dE/dw5, delta_o1, eta)."),
+    click.option("--latex-body", "latex_body", is_flag=True,
+                 help="With --format latex: only the body, to \\input into your own document."),
     click.option("--no-color", "no_color", is_flag=True, help="No colour (NO_COLOR is honoured too)."),
     click.option("--width", type=click.IntRange(40, 1000), default=None,
                  help="Terminal width for text output (default: the terminal's, or 100 when piped)."),
@@ -47,12 +50,13 @@ _OUTPUT_OPTIONS = (  # in the order --help lists them
                  help="Decimal places shown; everything is computed at full precision."),
     click.option("-o", "--output", "path", type=click.Path(dir_okay=False, allow_dash=True), default="-",
                  help="Write to this file (atomically) instead of standard output; "
-                      "its extension (.md, .json, .py, .txt) picks the format unless --format is given."),
+                      "its extension (.md, .html, .tex, .json, .py, .txt) picks the format unless --format is given."),
     click.option("--flavor", type=click.Choice(MARKDOWN_FLAVORS), default="github", show_default=True,
                  help="Markdown math delimiters: github ($`…`$ and ```math), jekyll ($$…$$), jupyter ($…$)."),
     click.option("--format", "format", type=click.Choice(FORMATS), default="text", show_default=True,
-                 help="text for the terminal, markdown with LaTeX math, json for programs, or the run as a "
-                      "self-checking numpy (python) or PyTorch (pytorch) script."),
+                 help="text for the terminal, markdown with LaTeX math, a self-contained html page, a latex "
+                      "document, json for programs, or the run as a self-checking numpy (python) or PyTorch "
+                      "(pytorch) script."),
 )
 
 

@@ -92,9 +92,13 @@ def _report(result: Run, limits: Limits) -> Document:
 
     from ..render.code.numpy_script import python_script
     from ..render.code.torch_script import pytorch_script
+    from ..render.html import run_html
+    from ..render.latex_doc import run_latex
 
     return Document(draw=rendered(result.fmt, lambda r: r.report(result.report(limits))), forms={
         "markdown": lambda out: result.to_markdown(out.flavor, limits),
+        "html": lambda out: run_html(result, limits),
+        "latex": lambda out: run_latex(result, limits, body_only=out.latex_body),
         "json": lambda out: result.to_json(),
         "python": code(python_script),
         "pytorch": code(pytorch_script),
