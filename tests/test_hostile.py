@@ -192,3 +192,18 @@ def test_control_characters_from_a_config_never_reach_the_terminal(tmp_path, yam
     everything = done.stdout + done.stderr
     assert "\x1b" not in everything and "\x07" not in everything and "\u202e" not in everything
     assert len([line for line in done.stderr.splitlines() if line.strip() and "hint:" not in line]) <= 2, done.stderr
+
+
+# -- claims that no command could answer -------------------------------------------------------
+
+
+@pytest.mark.parametrize("claim, words", [
+    ("bogus_o1: 0.5", ["claims.bogus_o1", "unknown quantity 'bogus_o1'"]),
+    ("out_o1@2: 0.5", ["claims.out_o1@2", "names sample 2, but each batch has 1 sample", "drop the @N"]),
+])
+@pytest.mark.parametrize("command", [["validate"], ["check", "--claims"]])
+def test_claims_are_checked_by_validate_as_check_would(tmp_path, claim, words, command):
+    config = tmp_path / "claims.yaml"
+    config.write_text(SMALL + "claims:\n  " + claim + "\n", encoding="utf-8")
+    done = stepnet(command[0], str(config), *command[1:])
+    assert_clear(done, 1, f"{config}:7:", *words)

@@ -50,12 +50,14 @@ def validate(configs: tuple[str, ...]) -> None:
     """
     from ..config.load import load_config
     from ..errors import ConfigError
+    from ..verify.claims import resolve_all
 
     good_mark, bad_mark = ("ok", "invalid") if ascii_wanted(False) else ("✓", "✗")
     bad = 0
     for path in configs:
         try:
             cfg = load_config(path)
+            resolve_all(cfg)  # the claims name quantities the network has, as check --claims needs
         except ConfigError as exc:
             bad += 1
             line = f"{bad_mark} {_one_line(exc)}"
@@ -68,13 +70,15 @@ def validate(configs: tuple[str, ...]) -> None:
 
 def _one_line(exc) -> str:
     """A ConfigError on one line: ``file:line:col: key: message (hint: ...)``."""
+    from ..errors import printable
+
     hint = exc.hint
     exc.hint = None
     try:
         text = exc.format()
     finally:
         exc.hint = hint
-    return " ".join(f"{text} (hint: {hint})".split() if hint else text.split())
+    return " ".join(f"{text} (hint: {printable(hint)})".split() if hint else text.split())
 
 
 @click.command()

@@ -37,7 +37,7 @@ def judge_claims(
     """
     claims = tuple(config.claims if claims is None else claims)
     names = Names(config)
-    resolved = [resolve(c, names, source or config.source) for c in claims]
+    resolved = resolve_all(config, claims, names, source)
     if not claims:
         return []
     runs = Runs(config, max(c.iteration for c in claims), sorted({c.iteration for c in claims}))
@@ -45,12 +45,33 @@ def judge_claims(
     return [Judge(c, q, names, runs, stated).result() for c, q in zip(claims, resolved)]
 
 
-def resolve(claim: Claim, names: Names, source: str | None) -> Quantity:
+def resolve_all(config: NetworkConfig, claims: Iterable[Claim] | None = None, names: Names | None = None,
+                source: str | None = None) -> list[Quantity]:
+    """The quantity each claim names; a :class:`ConfigError` at the first that names none.
+
+    This is what ``stepnet validate`` checks of the claims, without running anything:
+    every name is one the network has, and every ``@N`` a sample of its batch.
+    """
+    names = names or Names(config)
+    claims = config.claims if claims is None else claims
+    return [resolve(c, names, source or config.source, config.effective_batch_size) for c in claims]
+
+
+def resolve(claim: Claim, names: Names, source: str | None, batch: int | None = None) -> Quantity:
+    key = "claims." + (f"iteration {claim.iteration}." if claim.iteration > 1 else "") + claim.quantity
     try:
-        return parse(claim.quantity, names)
+        q = parse(claim.quantity, names)
     except QuantityError as exc:
-        key = "claims." + (f"iteration {claim.iteration}." if claim.iteration > 1 else "") + claim.quantity
         raise ConfigError(str(exc), file=source, line=claim.line, key=key, hint=forms_hint(names)) from None
+    if batch is not None and q.sample is not None and q.sample >= batch:
+        samples = f"{batch} sample{'' if batch == 1 else 's'}"
+        raise ConfigError(
+            f"'{claim.quantity}' names sample {q.sample + 1}, but each batch has {samples}",
+            file=source, line=claim.line, key=key,
+            hint="drop the @N: each batch has one sample" if batch == 1
+            else f"samples are numbered @1 to @{batch} within the batch of one iteration",
+        )
+    return q
 
 
 def read_claims_file(path: str) -> tuple[Claim, ...]:
