@@ -171,30 +171,34 @@ class Run:
                              hint=f"add --trace {number}")
         return it
 
-    def explain(self, name: str, iteration: int | None = None, check: bool = True) -> Explanation:
-        from .derive.explain import explain
+    def explain(self, name: str, iteration: int | None = None, check: bool = True,
+                view: str = "scalar") -> Explanation:
+        """One parameter's or neuron's derivation; ``view="matrix"`` adds its layer's general formula."""
+        from .derive.views import explain_in_view
 
-        return Explanation(explain(self.iteration(iteration), self.names, name, self.fmt, check=check), self.fmt)
+        derivation = explain_in_view(self.iteration(iteration), self.names, name, self.fmt, check, view)
+        return Explanation(derivation, self.fmt)
 
-    def report(self, limits=None):
+    def report(self, limits=None, view: str = "scalar"):
+        """The worked run: a line per neuron and parameter, or (``view="matrix"``) a matrix equation per layer."""
         from .derive.report import build_report
 
-        return build_report(self.trace, self.names, self.fmt, limits)
+        return build_report(self.trace, self.names, self.fmt, limits, view=view)
 
     def to_json(self) -> str:
         from .render.json import dumps, run_object
 
         return dumps(run_object(self.trace, self.names))
 
-    def to_markdown(self, flavor: str = "github", limits=None) -> str:
+    def to_markdown(self, flavor: str = "github", limits=None, view: str = "scalar") -> str:
         from .render.markdown import report_markdown
 
-        return report_markdown(self.report(limits), self.fmt, flavor)
+        return report_markdown(self.report(limits, view), self.fmt, flavor)
 
-    def to_text(self, width: int = 100, limits=None) -> str:
+    def to_text(self, width: int = 100, limits=None, view: str = "scalar") -> str:
         from .render.text import render_text
 
-        report = self.report(limits)
+        report = self.report(limits, view)
         return render_text(lambda r: r.report(report), self.fmt, width=width)
 
     def _repr_markdown_(self) -> str:

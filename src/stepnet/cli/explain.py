@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..formats import VIEWS
+
 from ..limits import MAX_ITERATIONS
 
 from .options import (
@@ -46,9 +48,11 @@ def _complete_names(ctx: click.Context, param: click.Parameter, incomplete: str)
               help="Which iteration to explain (the parameters it started from).")
 @click.option("--carry", type=click.IntRange(0, 15), default=None, metavar="N", help="Hand mode, as for run.")
 @click.option("--no-check", is_flag=True, help="Skip the sympy and finite-difference check.")
+@click.option("--view", type=click.Choice(VIEWS), default="scalar", show_default=True,
+              help="matrix: also the general formula of the parameter's layer, in matrix form.")
 @output_options
 @click.pass_context
-def explain(ctx: click.Context, name: str, config: str | None, iteration: int, carry: int | None, no_check: bool,
+def explain(ctx: click.Context, name: str, config: str | None, iteration: int, carry: int | None, no_check: bool, view: str,
             out: OutputOptions) -> None:
     """Derive one parameter's gradient (or one neuron's values) step by step.
 
@@ -71,7 +75,7 @@ def explain(ctx: click.Context, name: str, config: str | None, iteration: int, c
     result = api.run(cfg, iteration, trace=str(iteration), carry=carry, precision=out.precision, sig=out.sig)
     if not completed(result) and (out.to_file or result.trace.traced(iteration) is None):
         finish(result, out.path)
-    explanation = result.explain(name, iteration, check=not no_check)
+    explanation = result.explain(name, iteration, check=not no_check, view=view)
     emit(out, _document(result, name, iteration, explanation))
     finish(result)  # diverged at this very iteration: shown, then exit 1
 

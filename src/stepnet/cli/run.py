@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..formats import VIEWS
 from ..limits import MAX_ITERATIONS
 
 from .options import OutputOptions, check_conflicts, complete_configs, load_network, output_options
@@ -36,11 +37,13 @@ if TYPE_CHECKING:
               help="Show these neurons/parameters in full even in wide layers (comma-separated: h9,w120).")
 @click.option("--params", default=None, metavar="RANGES",
               help="Show these parameters in full even in wide layers: names and flat ranges, e.g. w1-w40,b3.")
+@click.option("--view", type=click.Choice(VIEWS), default="scalar", show_default=True,
+              help="scalar: a line per neuron and parameter; matrix: each layer at once, as matrix equations.")
 @output_options
 @click.pass_context
 def run(ctx: click.Context, config: str | None, iterations: int | None, epochs: int | None, trace_spec: str | None,
         carry: int | None, compare_carry: int | None, only: str | None, params: str | None,
-        out: OutputOptions) -> None:
+        view: str, out: OutputOptions) -> None:
     """Run the network and print the whole worked iteration.
 
     CONFIG is a YAML file or the name of a bundled example (default: mazur, the classic
@@ -54,6 +57,8 @@ def run(ctx: click.Context, config: str | None, iterations: int | None, epochs: 
       stepnet run mazur --iterations 10000 --format json > trace.json
       stepnet run mazur --carry 9          # as by hand, rounding every step
       stepnet run mazur --compare-carry 9  # where rounding to 9 decimals first changes a number
+      stepnet run mazur --view matrix      # each layer at once, as matrix equations
+      stepnet run nielsen                  # the classic network in Nielsen's z, a, C notation
     """
     check_conflicts(ctx, ("iterations", "epochs"), ("precision", "sig"))
     from .. import api
@@ -68,7 +73,7 @@ def run(ctx: click.Context, config: str | None, iterations: int | None, epochs: 
         result = api.run(cfg, iterations, epochs=epochs, trace=trace_spec, carry=carry, precision=out.precision,
                          sig=out.sig, progress=update)
     if not out.to_file or completed(result):  # a file gets a finished run only, never a partial one
-        emit(out, _report(result, _limits(only, params)))
+        emit(out, _report(result, _limits(only, params), view))
     finish(result, out.path)
 
 
@@ -86,7 +91,7 @@ def _planned(cfg: NetworkConfig, iterations: int | None, epochs: int | None) -> 
     return epochs * per_epoch
 
 
-def _report(result: Run, limits: Limits) -> Document:
+def _report(result: Run, limits: Limits, view: str = "scalar") -> Document:
     def code(write: Callable[[Run], str]) -> Callable[[OutputOptions], str]:
         return lambda out: write(result)
 
@@ -95,8 +100,8 @@ def _report(result: Run, limits: Limits) -> Document:
     from ..render.html import run_html
     from ..render.latex_doc import run_latex
 
-    return Document(draw=rendered(result.fmt, lambda r: r.report(result.report(limits))), forms={
-        "markdown": lambda out: result.to_markdown(out.flavor, limits),
+    return Document(draw=rendered(result.fmt, lambda r: r.report(result.report(limits, view))), forms={
+        "markdown": lambda out: result.to_markdown(out.flavor, limits, view),
         "html": lambda out: run_html(result, limits),
         "latex": lambda out: run_latex(result, limits, body_only=out.latex_body),
         "json": lambda out: result.to_json(),

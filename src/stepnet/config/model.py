@@ -20,7 +20,7 @@ LOSS_NAMES = ("half_sse", "sse", "mse", "cross_entropy", "binary_cross_entropy")
 OPTIMIZERS = ("sgd", "momentum", "adam")
 BIAS_MODES = ("per_neuron", "shared", "none")
 INIT_METHODS = ("uniform", "xavier", "he")
-NOTATION_STYLES = ("flat", "indexed")
+NOTATION_STYLES = ("flat", "indexed", "mazur", "nielsen")
 FLAT_NUMBERING = ("by_target", "by_source")
 INDEX_ORDERS = ("to_from", "from_to")
 HIDDEN_DELTAS = ("current_weights", "updated_weights")
@@ -69,9 +69,22 @@ class Optimizer:
 
 @dataclass(frozen=True)
 class Notation:
-    style: str = "flat"  # flat | indexed
+    """How a run writes its quantities: a style (preset) and the symbols it replaces.
+
+    ``mazur`` and ``flat`` are the same style (net_h1, out_h1, E_total, w1 … w8);
+    ``indexed`` writes the parameters w⁽ˡ⁾_jk with l counting the layers after the input;
+    ``nielsen`` writes z, a, C and δ with a layer index counted from 1 at the input.
+    """
+
+    style: str = "flat"  # flat (= mazur) | mazur | indexed | nielsen
     numbering: str = "by_target"  # flat: by_target | by_source
-    index_order: str = "to_from"  # indexed: to_from (w_jk: to j from k) | from_to
+    index_order: str = "to_from"  # indexed and nielsen: to_from (w_jk: to j from k) | from_to
+    symbols: tuple[tuple[str, str], ...] = ()  # (role, symbol) overrides, in the order written
+
+    @property
+    def overrides(self) -> dict[str, str]:
+        """The symbols the config replaces, role -> symbol as written (``{"loss": "L"}``)."""
+        return dict(self.symbols)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ import itertools
 import re
 from typing import Any, Protocol
 
-from .model import ACTIVATION_NAMES, BIAS_MODES, FLAT_NUMBERING, HIDDEN_DELTAS, INDEX_ORDERS, INIT_METHODS, LOSS_NAMES, NOTATION_STYLES, OPTIMIZERS, Claim, Init, Layer, Notation, Optimizer, Sample
+from .model import ACTIVATION_NAMES, BIAS_MODES, HIDDEN_DELTAS, INIT_METHODS, LOSS_NAMES, OPTIMIZERS, Claim, Init, Layer, Optimizer, Sample
 from .reader import FRACTION, POSITIVE, REQUIRED, Checker, plural, quote
 from ..limits import MAX_INIT_BOUND, MAX_ITERATIONS, MAX_LAYER_SIZE, MAX_PARAMETERS
 from .claims import check_claims
+from .notation import check_notation
 from .document import join_path
 
 class Context(Protocol):
@@ -303,20 +304,6 @@ def check_optimizer(ck: Checker, path: str, value: Any, ctx: Context) -> Optimiz
 
 
 # -- the rest ---------------------------------------------------------------------------
-
-
-def check_notation(ck: Checker, path: str, value: Any, ctx: Context) -> Notation:
-    if isinstance(value, str):
-        return Notation(style=ck.choice(path, value, NOTATION_STYLES, "notation style"))
-    if not isinstance(value, dict):
-        what = "flat, indexed or a mapping {style: ..., numbering: ..., index_order: ...}"
-        raise ck.expected(path, what, value)
-    handlers = {
-        "style": lambda p, v: ck.choice(p, v, NOTATION_STYLES, "notation style"),
-        "numbering": lambda p, v: ck.choice(p, v, FLAT_NUMBERING, "numbering"),
-        "index_order": lambda p, v: ck.choice(p, v, INDEX_ORDERS, "index order"),
-    }
-    return Notation(**ck.fields(path, value, handlers))
 
 
 def _simple(read):

@@ -2,8 +2,10 @@
 
 Neurons are the layer's name plus a 1-based index (i1, h2, o1).  Parameters are named
 flat (w1, w2, ... and b1, b2, numbered layer by layer, by target neuron then source
-neuron, or by source neuron first) or indexed (w^(l)_jk, l counting the layers after
-the input, the two indices in to-from or from-to order).
+neuron, or by source neuron first), indexed (w^(l)_jk, l counting the layers after
+the input, the two indices in to-from or from-to order) or as Nielsen writes them
+(w^l_jk, l counting the input layer as 1).  The letters are the notation's (w and b
+unless the config gives others).
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..config.model import NetworkConfig
+from .notation import Spelling, layer_sup, sub
 
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _SUP = str.maketrans("0123456789()+", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾⁺")
 
 
@@ -77,6 +79,8 @@ class ParamIndex:
         self.style = config.notation.style
         self.numbering = config.notation.numbering
         self.order = config.notation.index_order
+        self.spelling = Spelling(config.notation)
+        self.flat_names = self.style in ("flat", "mazur")
         # per layer index: weights and biases numbered before it, and its first position in params
         count = len(self.layers)
         self._woff, self._boff, self._poff = [0] * (count + 1), [0] * (count + 1), [0] * (count + 1)
@@ -146,25 +150,33 @@ class ParamIndex:
         return (j + 1, i + 1) if self.order == "to_from" else (i + 1, j + 1)
 
     def _weight(self, li: int, j: int, i: int, n: int) -> Param:
-        if self.style == "flat":
-            return Param("weight", li, j, i, f"w{n}", f"w{n}", f"w_{{{n}}}", n)
+        w = self.spelling.letters["weight"]
+        if self.flat_names:
+            return Param("weight", li, j, i, f"{w.ascii}{n}", f"{w.unicode}{n}", f"{w.latex}_{{{n}}}", n)
         a, b = self._indices(li, j, i)
         sep = "," if max(a, b) > 9 else ""
-        sub = f"{a}{sep}{b}"
-        return Param(
-            "weight", li, j, i, f"w({li})_{sub}",
-            f"w{superscript(f'({li})')}{sub.translate(_SUB)}", f"w^{{({li})}}_{{{sub}}}", n,
-        )
+        pair = f"{a}{sep}{b}"
+        name, unicode, latex = self._layered(w, li, pair)
+        return Param("weight", li, j, i, name, unicode, latex, n)
+
+    def _layered(self, letter, li: int, index: str | None) -> tuple[str, str, str]:
+        """(name, unicode, latex) of a parameter of layer ``li`` with ``index`` (None: a shared bias)."""
+        lay = self.spelling.layer_number(li)
+        if self.spelling.layered:  # nielsen: w^3_11, w⁽³⁾₁₁, w^{3}_{11}
+            name, mark, latex = f"{letter.ascii}^{lay}", layer_sup(str(lay)), f"{letter.latex}^{{{lay}}}"
+        else:  # indexed: w(2)_11, w⁽²⁾₁₁, w^{(2)}_{11}
+            name, mark, latex = f"{letter.ascii}({lay})", superscript(f"({lay})"), f"{letter.latex}^{{({lay})}}"
+        unicode = letter.unicode + mark
+        if index is None:
+            return name, unicode, latex
+        return f"{name}_{index}", unicode + sub(index), f"{latex}_{{{index}}}"
 
     def _bias(self, li: int, j: int | None, n: int) -> Param:
-        if self.style == "flat":
-            return Param("bias", li, j, None, f"b{n}", f"b{n}", f"b_{{{n}}}", n)
-        if j is None:
-            return Param("bias", li, None, None, f"b({li})", f"b{superscript(f'({li})')}", f"b^{{({li})}}", n)
-        return Param(
-            "bias", li, j, None, f"b({li})_{j + 1}",
-            f"b{superscript(f'({li})')}{str(j + 1).translate(_SUB)}", f"b^{{({li})}}_{{{j + 1}}}", n,
-        )
+        b = self.spelling.letters["bias"]
+        if self.flat_names:
+            return Param("bias", li, j, None, f"{b.ascii}{n}", f"{b.unicode}{n}", f"{b.latex}_{{{n}}}", n)
+        name, unicode, latex = self._layered(b, li, None if j is None else str(j + 1))
+        return Param("bias", li, j, None, name, unicode, latex, n)
 
     # -------------------------------------------------------------- lookups
 
@@ -234,18 +246,22 @@ class ParamIndex:
         else:
             pairs = [(j, i) for j in range(layer.size) for i in range(below.size)]
         nb = layer.bias_count
-        if self.style == "flat":
+        w, b = self.spelling.letters["weight"].ascii, self.spelling.letters["bias"].ascii
+        if self.flat_names:
             woff, boff = self._woff[li], self._boff[li]
-            return [f"w{n}" for n in range(woff + 1, woff + len(pairs) + 1)] + [f"b{n}" for n in range(boff + 1, boff + nb + 1)]
+            weights = [f"{w}{n}" for n in range(woff + 1, woff + len(pairs) + 1)]
+            return weights + [f"{b}{n}" for n in range(boff + 1, boff + nb + 1)]
         to_from = self.order == "to_from"
+        lay = self.spelling.layer_number(li)
+        wl, bl = (f"{w}^{lay}", f"{b}^{lay}") if self.spelling.layered else (f"{w}({lay})", f"{b}({lay})")
         names = []
         for j, i in pairs:
-            a, b = (j + 1, i + 1) if to_from else (i + 1, j + 1)
-            names.append(f"w({li})_{a},{b}" if a > 9 or b > 9 else f"w({li})_{a}{b}")
+            a, c = (j + 1, i + 1) if to_from else (i + 1, j + 1)
+            names.append(f"{wl}_{a},{c}" if a > 9 or c > 9 else f"{wl}_{a}{c}")
         if layer.bias == "shared":
-            names.append(f"b({li})")
+            names.append(bl)
         elif layer.bias == "per_neuron":
-            names += [f"b({li})_{j + 1}" for j in range(layer.size)]
+            names += [f"{bl}_{j + 1}" for j in range(layer.size)]
         return names
 
 

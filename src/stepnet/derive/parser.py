@@ -7,9 +7,11 @@ alias, so a network of millions of parameters answers as quickly as a small one.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ..errors import UsageError
 from .index import Neuron, Param, ParamIndex
@@ -17,11 +19,48 @@ from .index import Neuron, Param, ParamIndex
 # The name forms the parser understands (see NameParser._find); digits are ASCII only.
 _CANONICAL = re.compile(r"[1-9][0-9]*")
 _NEURON = re.compile(r"([a-z]+)([1-9][0-9]*)")
-_FLAT = re.compile(r"([wb])([1-9][0-9]*)")
-_WEIGHT = re.compile(r"w(?:\(([0-9]+)\)|\^\(([0-9]+)\)|\^\{\(([0-9]+)\)\}|\^([0-9]+)|\^\{([0-9]+)\})_(.+)")
-_BIAS = re.compile(r"b(?:\(([0-9]+)\)|\^\(([0-9]+)\)|\^\{\(([0-9]+)\)\})(?:_([0-9]+|\{[0-9]+\}))?")
 _ARROW = re.compile(r"([a-z]+)([1-9][0-9]*)->([a-z]+)([1-9][0-9]*)")
 _INDEX_PAIR = re.compile(r"([0-9]+)(?:,([0-9]+))?")
+_LAYER = r"\(([0-9]+)\)|\^\(([0-9]+)\)|\^\{\(([0-9]+)\)\}|\^([0-9]+)|\^\{([0-9]+)\}"
+
+
+@dataclass(frozen=True)
+class _Forms:
+    """The patterns of one notation's parameter names, for its weight and bias letters."""
+
+    flat_weight: re.Pattern
+    flat_bias: re.Pattern
+    weight: re.Pattern
+    bias: re.Pattern
+
+
+@functools.lru_cache(maxsize=32)
+def _forms(weights: tuple[str, ...], biases: tuple[str, ...], layered: bool) -> _Forms:
+    w = "(?:" + "|".join(re.escape(x) for x in sorted(weights, key=len, reverse=True)) + ")"
+    b = "(?:" + "|".join(re.escape(x) for x in sorted(biases, key=len, reverse=True)) + ")"
+    # a bias's layer is written with brackets, except in nielsen, whose names are b^2_1
+    bias_layer = _LAYER if layered else _LAYER.rsplit("|", 2)[0]
+    return _Forms(
+        re.compile(f"{w}([1-9][0-9]*)"),
+        re.compile(f"{b}([1-9][0-9]*)"),
+        re.compile(f"{w}(?:{_LAYER})_(.+)"),
+        re.compile(f"{b}(?:{bias_layer})(?:_([0-9]+|\\{{[0-9]+\\}}))?"),
+    )
+
+
+_TYPED_SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾", "0123456789()")
+_TYPED_SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+_GREEK_WORDS = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta", "η": "eta",
+                "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi",
+                "ο": "omicron", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi",
+                "χ": "chi", "ψ": "psi", "ω": "omega"}
+
+
+def plain_typed(text: str) -> str:
+    """A name copied from Unicode output, in the ASCII the parser reads: w⁽³⁾₁₁ → w^(3)_11, θ5 → theta5."""
+    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾]+", lambda m: "^" + m[0].translate(_TYPED_SUP), text)
+    text = re.sub(r"[₀₁₂₃₄₅₆₇₈₉]+", lambda m: "_" + m[0].translate(_TYPED_SUB), text)
+    return "".join(_GREEK_WORDS.get(c.lower(), c) for c in text)
 
 
 class NameParser(ParamIndex):
@@ -39,7 +78,7 @@ class NameParser(ParamIndex):
 
     def lookup(self, text: str) -> Param | Neuron:
         """A parameter or neuron by any of its names; UsageError listing valid names if none."""
-        key = re.sub(r"\s+", "", text).lower().replace("→", "->")
+        key = plain_typed(re.sub(r"\s+", "", text)).lower().replace("→", "->")
         found = self._find(key)
         if found is not None:
             return found
@@ -97,19 +136,28 @@ class NameParser(ParamIndex):
                 return Neuron(li, j, f"{layer.name}{j + 1}")
         return None
 
+    @functools.cached_property
+    def _forms(self) -> _Forms:
+        w, b = self.spelling.letters["weight"].ascii.lower(), self.spelling.letters["bias"].ascii.lower()
+        weights = (w,) + (("w",) if "w" not in (w, b) else ())
+        biases = (b,) + (("b",) if "b" not in (w, b) else ())
+        return _forms(weights, biases, self.spelling.layered)
+
     def _param_candidates(self, key: str) -> list[Param]:
-        m = _FLAT.fullmatch(key)
-        if m:
-            if len(m[2]) > 9:
-                return []
-            p = self.flat("weight" if m[1] == "w" else "bias", int(m[2]))
-            return [p] if p is not None else []
-        m = _WEIGHT.fullmatch(key)
+        forms = self._forms
+        for pattern, kind in ((forms.flat_weight, "weight"), (forms.flat_bias, "bias")):
+            m = pattern.fullmatch(key)
+            if m:
+                if len(m[1]) > 9:
+                    return []
+                p = self.flat(kind, int(m[1]))
+                return [p] if p is not None else []
+        m = forms.weight.fullmatch(key)
         if m:
             return self._indexed_weights(_first(m, 1, 6), m[6])
-        m = _BIAS.fullmatch(key)
+        m = forms.bias.fullmatch(key)
         if m:
-            p = self._indexed_bias(_first(m, 1, 4), m[4])
+            p = self._indexed_bias(_first(m, 1, m.re.groups), m[m.re.groups])
             return [p] if p is not None else []
         m = _ARROW.fullmatch(key)
         if m:
@@ -119,7 +167,7 @@ class NameParser(ParamIndex):
     def _layer_number(self, digits: str | None) -> int | None:
         if digits is None or not _CANONICAL.fullmatch(digits) or len(digits) > 9:
             return None
-        li = int(digits)
+        li = self.spelling.layer_index(int(digits))
         return li if 1 <= li < len(self.layers) else None
 
     def _indexed_weights(self, layer_digits: str, sub: str) -> list[Param]:

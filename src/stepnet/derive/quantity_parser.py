@@ -15,13 +15,14 @@ from dataclasses import replace
 from ..errors import UsageError
 from .index import Neuron, Param
 from .names import Names
-from .quantities import PER_SAMPLE, Quantity, QuantityError, all_quantities, name
+from .quantities import PER_SAMPLE, Quantity, QuantityError, all_quantities
+from .quantity_names import in_tutorial_words, quantity_name
 
 
 def parse(text: str, names: Names) -> Quantity:
     """The quantity ``text`` names; :class:`QuantityError` (with suggestions) if none."""
     body, sample = _split_sample(_normalize(text))
-    q = _parse_body(body, names)
+    q = _parse_body(in_tutorial_words(body, names), names)
     if q is None:
         raise QuantityError(_unknown_message(text, body, names))
     return _with_sample(q, sample, text)
@@ -169,9 +170,12 @@ def _parameter_or_input(names, text, plus):
 
 def _unknown_message(text: str, body: str, names: Names) -> str:
     n = _neuron(names, body)
+    if n is not None and n.layer > 0:
+        net, out = (quantity_name(Quantity(kind, n.layer, n.index, sample=0), names) for kind in ("net", "out"))
+        return f"'{text}' is a neuron: name one of its numbers, such as {net} or {out}"
     if n is not None:
         return f"'{text}' is a neuron: name one of its numbers, such as net_{n.name} or out_{n.name}"
-    candidates = [name(q, names) for q in itertools.islice(all_quantities(names, 1), 20_000)]
+    candidates = [quantity_name(q, names) for q in itertools.islice(all_quantities(names, 1), 20_000)]
     close = difflib.get_close_matches(body, candidates, n=3, cutoff=0.6)
     guess = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
     return f"unknown quantity '{text}'{guess}"

@@ -8,14 +8,18 @@ in every format.
 
 from __future__ import annotations
 
+from ..formats import VIEWS
+
 from ..engine.trace import IterationTrace, Run
 from .derivation import Formatter, Line
 from .deriver import Deriver
 from .diagram import build_diagram
 from .limits import Limits
+from .matrix_report import matrix_sections
 from .names import Names
 from .report_model import IterationReport, Report
 from .report_sections import backward, errors, forward, heading, updates
+from .respell import respell_section, respell_table, respell_text
 from .run_summary import (
     changes_table,
     chart_points,
@@ -27,12 +31,17 @@ from .run_summary import (
 )
 
 
-def build_report(run: Run, names: Names, fmt: Formatter | None = None, limits: Limits | None = None) -> Report:
+
+def build_report(run: Run, names: Names, fmt: Formatter | None = None, limits: Limits | None = None,
+                 view: str = "scalar") -> Report:
+    """The report of a run: a line per neuron (``view="scalar"``) or a matrix equation per layer ("matrix")."""
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
     fmt = fmt or Formatter()
     limits = limits or Limits()
     cfg = run.config
-    its = [_iteration(it, names, fmt, limits) for it in run.iterations]
-    return Report(
+    its = [_iteration(it, names, fmt, limits, view) for it in run.iterations]
+    report = Report(
         title=cfg.name,
         description=cfg.description,
         setup=setup_table(cfg, run),
@@ -46,12 +55,30 @@ def build_report(run: Run, names: Names, fmt: Formatter | None = None, limits: L
         diagram=build_diagram(run, names),
         stopped=stop_reason(run, names),
     )
+    if not names.spelling.plain:
+        _respell(report, names)
+    return report
 
 
-def _iteration(it: IterationTrace, names: Names, fmt: Formatter, limits: Limits) -> IterationReport:
+def _respell(report: Report, names: Names) -> None:
+    """Every word of the report written in the tutorial's notation, put in the run's."""
+    for table in (report.setup, report.final, report.changes, report.history):
+        if table is not None:
+            respell_table(table, names)
+    report.notes = [respell_text(n, names) for n in report.notes]
+    report.stopped = respell_text(report.stopped, names)
+    for it in report.iterations:
+        for sec in it.sections:
+            respell_section(sec, names)
+
+
+def _iteration(it: IterationTrace, names: Names, fmt: Formatter, limits: Limits, view: str) -> IterationReport:
     d = Deriver(it, names, fmt)
     cfg = names.config
     samples = range(min(it.batch_size, limits.samples))
+    if view == "matrix":
+        sections = matrix_sections(d, cfg, samples, limits)
+        return IterationReport(it.iteration, it.samples, it.loss, it.loss_after, heading(it), sections)
     sections = [
         forward(d, cfg, samples, limits),
         errors(d, samples),

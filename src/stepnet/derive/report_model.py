@@ -40,6 +40,35 @@ class ReportBlock(Block):
 
 
 @dataclass
+class MatrixLine:
+    """A layer at once: ``lhs = form = the numbers written out = value``, matrices for vectors.
+
+    ``steps`` are the forms with the numbers in (the matrices as grids); ``links`` say which
+    scalar quantity each entry of a matrix is, as text pieces and expressions.
+    """
+
+    lhs: Expr
+    forms: list[Expr]
+    steps: list[Expr] = field(default_factory=list)
+    value: Expr | None = None  # a Grid
+    note: str | tuple = ""
+    links: list[tuple] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"MatrixLine({type(self.lhs).__name__}, steps={len(self.steps)}, links={len(self.links)})"
+
+
+@dataclass
+class MatrixBlock(ReportBlock):
+    """A block of the matrix view: its equations, each a whole layer (``lines`` stays empty)."""
+
+    equations: list[MatrixLine] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return f"MatrixBlock({self.title!r}, layer={self.layer!r}, equations={len(self.equations)})"
+
+
+@dataclass
 class Section:
     title: str
     tables: list[Table] = field(default_factory=list)

@@ -23,9 +23,8 @@ import re
 from ..derive.derivation import Block, Derivation, Formatter, Line
 from ..derive.diagram import SHOWN, WIDE, Diagram
 from ..derive.expr import Expr, Sym
-from ..derive.latex import LatexPrinter
-from ..derive.report_model import IterationReport, Phrase, Report, Section, Table
-from ..derive.unicode import UnicodePrinter
+from ..derive.matrix_expr import MatrixLatexPrinter, MatrixUnicodePrinter
+from ..derive.report_model import IterationReport, MatrixLine, Phrase, Report, Section, Table
 from ..formats import MARKDOWN_FLAVORS
 
 LONG = 90  # a derivation line longer than this (as plain text) breaks at its = signs
@@ -48,8 +47,8 @@ class MarkdownRenderer:
             raise ValueError(f"unknown Markdown flavor {flavor!r}; expected one of {', '.join(MARKDOWN_FLAVORS)}")
         self.fmt = fmt or Formatter()
         self.flavor = flavor
-        self.latex = LatexPrinter(self.fmt)
-        self.plain = UnicodePrinter(self.fmt)
+        self.latex = MatrixLatexPrinter(self.fmt)  # the LaTeX printer, able to print matrices too
+        self.plain = MatrixUnicodePrinter(self.fmt)
 
     # ------------------------------------------------------------ text and math
 
@@ -120,11 +119,29 @@ class MarkdownRenderer:
             out.append(self.note(ln.note))
         return out
 
+    def matrix_line(self, eq: MatrixLine) -> list[str]:
+        """A layer's equation as display math, its matrices as bmatrix, then which scalar each entry is."""
+        tex = [self.latex.doprint(e) for e in [eq.lhs, *eq.forms, *eq.steps]]
+        if eq.value is not None:
+            tex.append(self.latex.doprint(eq.value))
+        if len(tex) < 3:
+            body = " = ".join(tex)
+        else:
+            rows = [f"{tex[0]} &= {tex[1]}"] + [f"&= {t}" for t in tex[2:]]
+            body = "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+        out = [self.display(body)]
+        out += [self.note(link) for link in eq.links]
+        if eq.note:
+            out.append(self.note(eq.note))
+        return out
+
     def block(self, b: Block, level: int) -> list[str]:
         out = [self.heading(level, b.title)] if b.title else []
         out += [self.paragraph(t) for t in b.text]
         for ln in b.lines:
             out += self.line(ln)
+        for eq in getattr(b, "equations", ()):
+            out += self.matrix_line(eq)
         if b.omitted:
             out.append(self.italic(self.escape(b.omitted)))
         return out

@@ -17,9 +17,11 @@ from rich.text import Text
 
 from ..derive.derivation import Block, Derivation, Formatter, Line
 from ..derive.expr import Expr
+from ..derive.matrix_expr import MatrixAsciiPrinter, MatrixUnicodePrinter
 from ..derive.printer import Printer
-from ..derive.report_model import IterationReport, Phrase, Report, Section, Table
-from ..derive.unicode import AsciiPrinter, UnicodePrinter, to_ascii
+from ..derive.report_model import IterationReport, MatrixBlock, MatrixLine, Phrase, Report, Section, Table
+from ..derive.unicode import to_ascii
+from .matrix_text import Glyphs, MatrixEquation
 
 INDENT = "    "
 
@@ -49,7 +51,8 @@ class Equation:
 class TerminalRenderer:
     def __init__(self, fmt: Formatter | None = None, ascii_only: bool = False) -> None:
         self.fmt = fmt or Formatter()
-        self.printer: Printer = (AsciiPrinter if ascii_only else UnicodePrinter)(self.fmt)
+        # the scalar printers, able to print the matrix view's nodes too
+        self.printer: Printer = (MatrixAsciiPrinter if ascii_only else MatrixUnicodePrinter)(self.fmt)
         self.ascii_only = ascii_only
 
     # ------------------------------------------------------------ pieces
@@ -87,6 +90,15 @@ class TerminalRenderer:
             return eq
         return Group(eq, *(self.text(INDENT + e, "dim") for e in extra))
 
+    def matrix_line(self, eq: MatrixLine) -> RenderableType:
+        """A layer's equation: symbols on one line, then the matrices drawn over several."""
+        printer = self.printer
+        head = " = ".join(printer.doprint(e) for e in [eq.lhs, *eq.forms])
+        steps = eq.steps + ([eq.value] if eq.value is not None else [])
+        extra = [self.note(link) for link in eq.links] + ([self.note(eq.note)] if eq.note else [])
+        equation = MatrixEquation(head, steps, printer, Glyphs(self.ascii_only), INDENT)
+        return Group(equation, *(self.text(INDENT + e, "dim") for e in extra))
+
     def cell(self, c) -> Text:
         if isinstance(c, Expr):
             return Text(self.expr(c))
@@ -111,6 +123,8 @@ class TerminalRenderer:
         items: list[RenderableType] = [self.text(b.title, "bold")] if b.title else []
         items += [self.text(t) for t in b.text]
         items += [self.line(ln) for ln in b.lines]
+        if isinstance(b, MatrixBlock):
+            items += [self.matrix_line(eq) for eq in b.equations]
         if b.omitted:
             items.append(self.text(b.omitted, "dim italic"))
         return Group(*items, Text(""))
