@@ -13,11 +13,17 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from stepnet.api import example
+from stepnet.cli import main
 
 STEPNET = [str(Path(sys.executable).parent / "stepnet")]
 if not Path(STEPNET[0]).exists():  # pragma: no cover - an install without scripts
@@ -207,3 +213,47 @@ def test_claims_are_checked_by_validate_as_check_would(tmp_path, claim, words, c
     config.write_text(SMALL + "claims:\n  " + claim + "\n", encoding="utf-8")
     done = stepnet(command[0], str(config), *command[1:])
     assert_clear(done, 1, f"{config}:7:", *words)
+
+
+# -- any value anywhere: a message and an exit status, never an internal error or a hang ------------
+
+HOSTILE_SCALARS = st.one_of(
+    st.sampled_from([10**12, 10**20, 10**400, 1e300, -1e308, 1e-320, 2**63, -(2**63), 5_000_001, 10_000_001]),
+    st.sampled_from(["²", "1-²", "١٢", "٣.٥", "0x1", "0o7", "1e12", "1_000", ".inf", "-.inf", ".nan"]),
+    st.sampled_from(["\x1b]0;PWNED\x07", "a\u202eb", "two\nlines", "\x00", "\x7f", "\ufeff", "𝟙𝟚"]),
+    st.text(min_size=1, max_size=6),
+    st.integers(),
+    st.floats(),
+)
+
+
+@given(data=st.data())
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+def test_hostile_values_anywhere_get_a_message(tmp_path, data):
+    """A hostile value at any place of a config: exit 0, 1 or 2 with a message, within seconds."""
+    tree = yaml.safe_load(SMALL + "iterations: 1\nbatch_size: 1\n")
+    paths = [path for path, _ in _walk(tree)]
+    path = data.draw(st.sampled_from(paths), label="path")
+    _set(tree, path, data.draw(HOSTILE_SCALARS, label="value"))
+    config = tmp_path / "hostile.yaml"
+    config.write_text(yaml.safe_dump(tree, allow_unicode=True), encoding="utf-8")
+    for command in (["validate", str(config)], ["run", str(config), "-n", "1"]):
+        started = time.monotonic()
+        result = CliRunner().invoke(main, command)
+        assert time.monotonic() - started < 20, (command, path)  # a hang, not a benchmark
+        assert result.exit_code in (0, 1, 2), (command, path, result.output)
+        assert "Traceback" not in result.output
+        assert "\x1b" not in result.output and "\u202e" not in result.output
+
+
+def _walk(value, prefix=()):
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        yield prefix + (key,), item
+        yield from _walk(item, prefix + (key,))
+
+
+def _set(tree, path, value):
+    for key in path[:-1]:
+        tree = tree[key]
+    tree[path[-1]] = value
