@@ -328,9 +328,92 @@ def row_memory(repeats: int, tmp: Path) -> list[Row]:
                 f"{rss_small:.0f} MB and {rss_large:.0f} MB", verdict(per_iteration <= 8.5))]
 
 
+# ---------------------------------------------------------------- gradient checks at every size
+
+
+def _layer_name(k: int) -> str:
+    """ha, hb, …, hz, hba, …: letters only, as layer names must be."""
+    name = ""
+    while True:
+        name = chr(97 + k % 26) + name
+        k //= 26
+        if not k:
+            return "h" + name
+
+
+def write_stack_config(folder: Path, key: str, sizes: list[int], activation: str = "tanh", samples: int = 1) -> Path:
+    """A seeded network of the given layer sizes (sigmoid outputs) and ``samples`` samples."""
+    lines = [f"name: {key}", "layers:", f"  - {{name: i, size: {sizes[0]}}}"]
+    for k, size in enumerate(sizes[1:]):
+        act = "sigmoid" if k == len(sizes) - 2 else activation
+        lines.append(f"  - {{name: {_layer_name(k)}, size: {size}, activation: {act}, bias: per_neuron}}")
+    lines += ["init: {method: xavier, seed: 3}", "loss: half_sse", "learning_rate: 0.1", "data:"]
+    for s in range(samples):
+        lines.append("  - inputs: [" + ", ".join(f"{0.1 * ((j + s) % 7) - 0.3:.2f}" for j in range(sizes[0])) + "]")
+        lines.append("    targets: [" + ", ".join("0.5" for _ in range(sizes[-1])) + "]")
+    path = folder / f"{key}.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+EXPLAIN_NETWORKS = {  # the networks whose symbolic check used to run without end
+    "six tanh layers of width 2": [2] + [2] * 6 + [2],
+    "2-25-25-25-2": [2, 25, 25, 25, 2],
+    "12-layer chain of width 1": [1] * 13,
+    "300-layer chain": [1] * 301,
+    "1000-layer chain": [1] * 1001,
+}
+
+
+def row_explain_deep(repeats: int, tmp: Path) -> list[Row]:
+    rows = []
+    configs = [(what, write_stack_config(tmp, f"net{k}", sizes))
+               for k, (what, sizes) in enumerate(EXPLAIN_NETWORKS.items())]
+    configs.append(("784-128-10, batch of 32", write_wide_config(tmp)))
+    for what, config in configs:
+        t = run_command(["explain", "w1", "-c", str(config)], max(1, repeats // 3), tmp)
+        checked = "skipped" if "sympy check skipped" in t.stdout else "run" if "sympy," in t.stdout else "absent"
+        agreed = "✓" in t.stdout.split("Check")[-1]
+        rows.append(Row("explain-deep", f"`stepnet explain w1` with its check, {what}", "≤ 5 s, checks agree",
+                        f"{fmt_s(t.seconds)} (sympy: {checked})" + ("" if agreed else "; no ✓ in the check!"),
+                        verdict(t.seconds <= 5.0 and agreed)))
+    return rows
+
+
+def _issue_config(folder: Path) -> Path:
+    """Identity layers and targets of 1000 and 2000: a loss of about 2.5·10⁶."""
+    path = folder / "large-loss.yaml"
+    path.write_text("name: large loss\nlayers:\n  - {name: i, size: 2}\n  - {name: h, size: 2, activation: identity}\n"
+                    "  - {name: o, size: 2, activation: identity}\n"
+                    "weights: {h: [[0.15, 0.2], [0.25, 0.3]], o: [[0.4, 0.45], [0.5, 0.55]]}\n"
+                    "biases: {h: [0.35, 0.35], o: [0.6, 0.6]}\nloss: half_sse\nlearning_rate: 0.5\n"
+                    "data:\n  - {inputs: [0.05, 0.1], targets: [1000, 2000]}\n", encoding="utf-8")
+    return path
+
+
+def row_check_wide(repeats: int, tmp: Path) -> list[Row]:
+    rows = []
+    large = run_command(["check", str(_issue_config(tmp))], repeats, tmp)
+    rows.append(Row("check-loss", "`stepnet check` on identity layers with a loss of 2.5·10⁶", "no DIFFERS, ≤ 1 s",
+                    fmt_s(large.seconds) + ("" if "DIFFERS" not in large.stdout else ", DIFFERS shown"),
+                    verdict(large.seconds <= 1.0 and "DIFFERS" not in large.stdout)))
+    for what, config in (("784-128-10, batch of 32", write_wide_config(tmp)),
+                         ("2000-2400-80 (4,994,480 parameters), batch of 2",
+                          write_stack_config(tmp, "five-million", [2000, 2400, 80], "sigmoid", samples=2))):
+        t = run_command(["check", str(config)], max(1, repeats // 3), tmp)
+        rows_shown = sum(line.endswith(" ok") or line.endswith("DIFFERS") for line in t.stdout.splitlines())
+        said = "Checking 500 of" in t.stdout
+        rows.append(Row("check-wide", f"`stepnet check`, {what}: 500 parameters drawn, rows streamed", "≤ 10 s",
+                        f"{fmt_s(t.seconds)}, peak {t.peak_mb:.0f} MB, {rows_shown} rows"
+                        + ("" if said else "; the count of parameters is not stated!"),
+                        verdict(t.seconds <= 10.0 and said and rows_shown == 500)))
+    return rows
+
+
 ROWS = {
     "help": row_help, "run": row_run, "explain": row_explain, "json10k": row_json10k, "loop": row_loop,
     "yaml": row_yaml, "big-json": row_big_json, "big-text": row_big_text, "memory": row_memory,
+    "explain-deep": row_explain_deep, "check-wide": row_check_wide,
 }
 
 

@@ -577,3 +577,32 @@ def test_worked_lines_of_generated_networks(config):
     names = Names(cfg)
     for it in run.iterations:
         assert check_lines(_all_lines(it, names)) > 0
+
+
+# ---------------------------------------------------------------- the oracles' own error bounds
+
+@pytest.mark.parametrize("config", _coverage_configs() + [pytest.param(n, id=n) for n in ("mazur", "deep", "softmax")])
+def test_finite_difference_bounds_hold_against_sympy(config):
+    """Each central difference is within its stated bound of sympy's exact slope.
+
+    The bound covers truncation and the loss's rounding; ``rounding`` adds what the rounded
+    outputs shift the slope of the float64 loss by.
+    """
+    cfg = stepnet.load(config)
+    it = train(cfg, iterations=1, trace="all").iterations[0]
+    for p in Names(cfg).params:
+        fd = oracles.finite_difference_estimate(cfg, it, p)
+        exact = oracles.sympy_gradient(cfg, it, p)
+        assert abs(fd.value - exact) <= fd.error + fd.rounding, (p.name, fd, exact)
+        assert fd.error <= 11 * oracles.FD_RELATIVE * abs(fd.value) or fd.error < 1e-12, (p.name, fd)
+
+
+def test_symbolic_slope_is_forward_mode_not_the_engine():
+    """sympy's slope does not read the trace's δ or gradients: scrambling them changes nothing."""
+    cfg = stepnet.load("mazur")
+    it = train(cfg, iterations=1, trace="all").iterations[0]
+    p = Names(cfg).lookup("w1")
+    before = oracles.sympy_gradient(cfg, it, p), oracles.finite_difference(cfg, it, p)
+    scrambled = dataclasses.replace(it, layers=[dataclasses.replace(lt, delta=lt.delta * 7, gW=lt.gW * 3, gb=lt.gb + 1,
+                                                                    dE_dout=lt.dE_dout - 2) for lt in it.layers])
+    assert (oracles.sympy_gradient(cfg, scrambled, p), oracles.finite_difference(cfg, scrambled, p)) == before

@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..limits import MAX_ITERATIONS
-
+from ..limits import MAX_ITERATIONS, MAX_PARAMETERS
+from ..verify.gradients import DEFAULT_SAMPLE
 from .options import OutputOptions, check_iteration, complete_configs, load_network
-from .output import Document, emit, finish
+from .output import Document, ascii_wanted, console, emit, finish, progress
 
 if TYPE_CHECKING:
     from ..config.model import NetworkConfig
     from ..derive.index import Param
     from ..engine.trace import IterationTrace
-    from ..render.check import GradientCheck
+    from ..verify.gradients import GradientCheck
     from ..verify.judge import ClaimResult
 
 
@@ -33,7 +33,9 @@ def _finite(value: float) -> float:
 @click.option("-i", "--iteration", type=click.IntRange(1, MAX_ITERATIONS), default=1, show_default=True,
               help="Check the gradients of this iteration.")
 @click.option("--tolerance", type=click.FloatRange(0, 1, min_open=True), default=1e-6, show_default=True,
-              callback=lambda ctx, param, value: _finite(value), help="Relative tolerance, above 0 and up to 1.")
+              callback=lambda ctx, param, value: _finite(value),
+              help="Relative tolerance, above 0 and up to 1; each finite difference's own error bound is allowed "
+                   "on top of it.")
 @click.option("--width", type=click.IntRange(40, 1000), default=None, help="Terminal width.")
 @click.option("--no-color", is_flag=True, help="No colour.")
 @click.option("--claims", "use_claims", is_flag=True,
@@ -41,23 +43,35 @@ def _finite(value: float) -> float:
 @click.option("--claims-file", type=click.Path(dir_okay=False), default=None, metavar="PATH",
               help="Check the claims in this YAML file (a `claims:` mapping, as in a config).")
 @click.option("--gradients", is_flag=True, help="With --claims or --claims-file: also run the finite-difference check.")
+@click.option("--sample", type=click.IntRange(1, MAX_PARAMETERS), default=None, metavar="N",
+              help=f"Check N parameters drawn at random (default: all, or {DEFAULT_SAMPLE} of a network with more).")
+@click.option("--seed", type=click.IntRange(0, 2**32 - 1), default=0, show_default=True,
+              help="Seed of the --sample draw.")
+@click.option("--params", "picked", default=None, metavar="RANGES",
+              help="Check only these parameters: names and flat ranges, e.g. w1-w40,b3.")
+@click.option("--ascii", "ascii_only", is_flag=True, help="ASCII only: - for the minus sign.")
 @click.pass_context
 def check(ctx: click.Context, config: str | None, iteration: int, tolerance: float, width: int | None,
-          no_color: bool, use_claims: bool, claims_file: str | None, gradients: bool) -> None:
+          no_color: bool, use_claims: bool, claims_file: str | None, gradients: bool, sample: int | None,
+          seed: int, picked: str | None, ascii_only: bool) -> None:
     """Compare every gradient with a central finite difference, or check a text's numbers.
 
-    Exit status 1 if any differs by more than the tolerance, or any claim is wrong.
+    A gradient agrees when it is within --tolerance (relative) of the finite difference,
+    plus that difference's own error bound for the step it used (absolute): both are
+    shown.  Exit status 1 if any differs by more, or any claim is wrong.
 
     \b
     Examples:
       stepnet check
       stepnet check configs/xor.yaml --iteration 5
+      stepnet check big.yaml --sample 2000 --seed 3
+      stepnet check big.yaml --params w1-w40,b3
       stepnet check mazur --claims           # the numbers tutorial 001 prints
       stepnet check my.yaml --claims-file numbers.yaml
     """
     from .. import api
 
-    out = OutputOptions(width=width, no_color=no_color)
+    out = OutputOptions(width=width, no_color=no_color, ascii_only=ascii_only)
     cfg = load_network(config)
     claims_failed = False
     if use_claims or claims_file:
@@ -70,9 +84,10 @@ def check(ctx: click.Context, config: str | None, iteration: int, tolerance: flo
     result = api.run(cfg, iteration, trace=str(iteration))
     if result.trace.traced(iteration) is None:
         finish(result)  # diverged before that iteration
-    checks = _check_gradients(cfg, result.iteration(iteration), result.names.params, tolerance)
+    params, how = _choose(result.names, sample, seed, picked)
+    title = f"{cfg.name}: gradients at iteration {iteration}"
+    checks = _show_gradients(out, title, cfg, result.iteration(iteration), params, how, tolerance)
     failures = sum(not c.ok for c in checks)
-    emit(out, _gradients_document(f"{cfg.name}: gradients at iteration {iteration}", checks, tolerance))
     if failures:
         click.echo(f"{failures} of {len(checks)} gradients differ from the finite difference.", err=True)
         sys.exit(1)
@@ -104,25 +119,103 @@ def _claims_document(cfg: NetworkConfig, results: list[ClaimResult]) -> Document
     return Document(draw=draw)
 
 
-def _check_gradients(cfg: NetworkConfig, it: IterationTrace, params: list[Param],
-                     tolerance: float) -> list[GradientCheck]:
-    from ..render.check import GradientCheck
-    from ..verify.oracles import agrees, all_finite_differences
+def _choose(names, sample: int | None, seed: int, picked: str | None) -> tuple[list[Param], str]:
+    """The parameters to check, and how they were chosen (see :func:`~stepnet.render.check.selection_line`)."""
+    from ..verify.gradients import draw
 
-    checks = []
-    for p, fd in zip(params, all_finite_differences(cfg, it, params), strict=True):
-        analytic = p.of(it.layer(p.layer), "gradient")
-        rel = abs(analytic - fd) / max(abs(analytic), abs(fd), 1e-12)
-        checks.append(GradientCheck(p.name, analytic, fd, rel, agrees(analytic, fd, rel=tolerance, abs_tol=1e-9)))
+    if picked is not None:
+        params = _named(names, picked)
+        how = "named"
+    else:
+        params = names.params
+        how = "all"
+    if sample is None and how == "all" and len(params) > DEFAULT_SAMPLE:
+        sample, how = DEFAULT_SAMPLE, f"default {seed}"
+    elif sample is not None and sample < len(params):
+        how = f"drawn {seed}"
+    if sample is not None:
+        params = [params[k] for k in draw(len(params), sample, seed)]
+    return list(params), how
+
+
+def _named(names, picked: str) -> list[Param]:
+    """--params: names and flat ranges (w1-w40) in the network's order, each once."""
+    from ..derive.index import Neuron
+    from ..errors import UsageError
+    from .run import _expand_range
+
+    found = {}
+    for item in picked.split(","):
+        for name in _expand_range(item.strip().lower()):
+            try:
+                target = names.lookup(name)
+            except UsageError as e:
+                raise click.BadParameter(e.format(), param_hint="--params") from None
+            if isinstance(target, Neuron):
+                raise click.BadParameter(f"'{name}' is a neuron, not a weight or bias", param_hint="--params")
+            found[names.params.index(target)] = target
+    if not found:
+        raise click.BadParameter("name at least one weight or bias, such as w1 or w1-w40,b3", param_hint="--params")
+    return [found[k] for k in sorted(found)]
+
+
+def _show_gradients(out: OutputOptions, title: str, cfg: NetworkConfig, it: IterationTrace, params: list[Param],
+                    how: str, tolerance: float) -> list[GradientCheck]:
+    """Compute and show the checks: one table for a few, rows as they come (and a progress bar) for many."""
+    from ..verify.gradients import CHUNK, check_gradients
+
+    chunks = check_gradients(cfg, it, params, tolerance)
+    if len(params) <= CHUNK:
+        checks = next(chunks, [])
+        emit(out, _gradients_document(title, checks, tolerance, how, _total(it)))
+        return checks
+    real_stdout = sys.stdout
+    checks: list[GradientCheck] = []
+    with progress(True) as update:
+        # inside the bar, sys.stdout prints above it; a pipe or file gets the rows directly
+        stream = sys.stdout if real_stdout.isatty() else real_stdout
+        shown = console(out, stream)
+        ascii_only = ascii_wanted(out.ascii_only)
+        _stream(shown, ascii_only, title, params, how, _total(it), chunks, checks, tolerance, update)
     return checks
 
 
-def _gradients_document(title: str, checks: list[GradientCheck], tolerance: float) -> Document:
-    def draw(console, ascii_only: bool) -> None:
-        from ..render.check import gradient_table, gradients_agree
+def _total(it: IterationTrace) -> int:
+    return sum(lt.W.size + lt.b.size for lt in it.layers)
 
-        console.print(gradient_table(title, checks))
+
+def _stream(shown, ascii_only: bool, title: str, params: list[Param], how: str, total: int, chunks,
+            checks: list, tolerance: float, update) -> None:
+    from rich.text import Text
+
+    from ..render.check import gradients_agree, gradients_differ, selection_line, stream_header, stream_row
+
+    width = max(len(p.name) for p in params)
+    shown.print(Text(title, style="italic"))
+    shown.print(selection_line(len(params), total, how), soft_wrap=True)
+    shown.print(stream_header(width))
+    for rows in chunks:
+        for c in rows:
+            shown.print(stream_row(c, width, ascii_only), soft_wrap=True)
+        checks += rows
+        if update:
+            update(len(checks), len(params))
+    final = gradients_agree if all(c.ok for c in checks) else None
+    shown.print(final(len(checks), tolerance, checks, ascii_only) if final else
+                gradients_differ(tolerance, checks, ascii_only))
+
+
+def _gradients_document(title: str, checks: list[GradientCheck], tolerance: float, how: str,
+                        total: int) -> Document:
+    def draw(console, ascii_only: bool) -> None:
+        from ..render.check import gradient_table, gradients_agree, gradients_differ, selection_line
+
+        if how != "all":
+            console.print(selection_line(len(checks), total, how), soft_wrap=True)
+        console.print(gradient_table(title, checks, ascii_only))
         if all(c.ok for c in checks):
-            console.print(gradients_agree(len(checks), tolerance))
+            console.print(gradients_agree(len(checks), tolerance, checks, ascii_only))
+        else:
+            console.print(gradients_differ(tolerance, checks, ascii_only))
 
     return Document(draw=draw)
