@@ -152,7 +152,7 @@ def test_check_iteration_beyond_the_run(workdir):
     (["run", "--iteration", "2"], ["No such option", "--iterations"]),
     (["explain", "w5", "--iteration", "0"], ["--iteration"]),
     (["run", "--width", "10"], ["--width"]),
-    (["run", "--format", "html"], ["--format", "'html' is not one of"]),
+    (["run", "--format", "docx"], ["--format", "'docx' is not one of"]),
     (["run", "--trace", "7"], ["--trace", "'7' is not an iteration between 1 and 1"]),
     (["nosuchcommand"], ["No such command"]),
 ])

@@ -171,7 +171,7 @@ def _show_gradients(out: OutputOptions, title: str, cfg: NetworkConfig, it: Iter
         return checks
     real_stdout = sys.stdout
     checks: list[GradientCheck] = []
-    with progress(True) as update:
+    with progress(True, "checking") as update:
         # inside the bar, sys.stdout prints above it; a pipe or file gets the rows directly
         stream = sys.stdout if real_stdout.isatty() else real_stdout
         shown = console(out, stream)

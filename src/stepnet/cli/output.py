@@ -117,7 +117,7 @@ def ascii_wanted(flag: bool) -> bool:
 
 
 @contextmanager
-def progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
+def progress(enabled: bool, description: str = "training") -> Iterator[Callable[[int, int], None] | None]:
     """A rich progress bar on stderr, only when stderr is a terminal; yields its update function."""
     if not enabled or not sys.stderr.isatty():
         yield None
@@ -126,7 +126,7 @@ def progress(enabled: bool) -> Iterator[Callable[[int, int], None] | None]:
 
     with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console(OutputOptions(), sys.stderr), transient=True) as bar:
-        task = bar.add_task("training", total=None)
+        task = bar.add_task(description, total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
