@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import re
 
 import pytest
@@ -193,7 +194,9 @@ def test_user_text_cannot_inject_markup(flavor):
     assert rendercheck.markdown_hazards(md, flavor) == []
     assert "<script" not in md and "<img" not in md and "&amp;amp;" in md
     title = md.split("\n", 1)[0]
-    assert title.startswith("# My &lt;script&gt;alert(1)&lt;/script&gt; net \\*x\\* \\| y \\$z\\$ \\_u\\_ \\`c\\` \\[l\\]")
+    dollar = "\\$" if flavor == "github" else "\\\\\\$"  # where MathJax reads the page again: \\\$
+    assert title.startswith("# My &lt;script&gt;alert(1)&lt;/script&gt; net \\*x\\* \\| y "
+                            f"{dollar}z{dollar} \\_u\\_ \\`c\\` \\[l\\]")
     math = [tex for tex, _ in rendercheck.extract_math(md, flavor)]
     assert not any(tex in ("z", "x") for tex in math)
     paragraphs = md.split("\n\n")
@@ -230,3 +233,70 @@ def test_cli_writes_markdown(tmp_path, flavor):
     result = CliRunner().invoke(main, ["run", "--format", "markdown", "--flavor", flavor, "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == mazur().to_markdown(flavor)
+
+
+# ---------------------------------------------------------------- the loss chart and Mermaid labels
+
+
+def _identity(target: float, rate: float, x: float = 1.0):
+    """One identity neuron learning ``target`` from ``x``: huge losses for a huge target, a
+    diverging run for a large ``rate``."""
+    return stepnet.load({"name": "identity", "learning_rate": rate, "loss": "half_sse",
+                         "layers": [{"name": "i", "size": 1}, {"name": "o", "size": 1, "activation": "identity"}],
+                         "weights": {"o": [[0.5]]}, "biases": {"o": [0.0]},
+                         "data": [{"inputs": [x], "targets": [target]}]})
+
+
+def _chart(md: str) -> tuple[str, list[str]]:
+    chart = rendercheck.extract_mermaid(md)[-1]
+    assert chart.startswith("xychart-beta")
+    values = re.search(r"\n  line \[(.*)\]", chart)[1].split(", ")
+    assert all(re.fullmatch(r"-?\d+(?:\.\d+)?", v) for v in values), values  # Mermaid reads no exponent
+    return chart, values
+
+
+def test_huge_losses_are_charted_over_a_power_of_ten():
+    run = stepnet.run(_identity(1e12, 0.1), iterations=4)
+    md = run.to_markdown("github")
+    chart, values = _chart(md)
+    assert 1e23 < run.losses[0] < 1e24 and values[0] == "5"
+    assert 'y-axis "loss ÷ 10²³"' in chart
+    assert "so the chart shows each loss divided by 10²³.*" in md
+
+
+def test_tiny_losses_are_charted_times_a_power_of_ten():
+    chart, values = _chart(stepnet.run(_identity(1e-3, 1e-3, x=1e-4), iterations=3).to_markdown("github"))
+    assert 'y-axis "loss × 10⁷"' in chart and values[0] == "4.5125"
+
+
+def test_losses_spanning_decades_are_charted_as_log10():
+    run = stepnet.run(_identity(1.0, 3, x=10.0), iterations=70)
+    md = run.to_markdown("jupyter")
+    chart, values = _chart(md)
+    assert 'y-axis "log₁₀ loss"' in chart and values[0] == "0.903089987"  # log10 of 8
+    assert "so the chart shows log₁₀ of the loss.*" in md
+    assert math.isinf(run.losses[-1]) and "*Left out of the chart, with a loss of inf or nan: iteration" in md
+
+
+def test_a_loss_of_zero_is_drawn_at_the_smallest_loss():
+    from stepnet.render.mermaid import loss_axis
+
+    axis = loss_axis([1e6, 1.0, 0.0], str)
+    assert axis.name == "log₁₀ loss" and axis.values == [6.0, 0.0, 0.0]
+    assert axis.notes[-1] == "A loss of 0 is drawn at the smallest loss above 0, 1.0."
+    assert loss_axis([5e23, 0.0], str).values == [5.0, 0.0]  # one positive loss: a scale, not a log
+
+
+def test_mermaid_labels_are_inert():
+    from stepnet.render.mermaid import label
+
+    assert label('a "b"\n<c> #d & `e`') == "a #quot;b#quot; #lt;c#gt; #35;d #amp; #96;e#96;"
+
+
+@pytest.mark.node
+def test_huge_and_diverging_charts_parse():
+    docs = [stepnet.run(_identity(1e12, 0.1), iterations=4).to_markdown("github"),
+            stepnet.run(_identity(1.0, 3, x=10.0), iterations=70).to_markdown("jekyll"),
+            stepnet.run(_identity(1e-3, 1e-3, x=1e-4), iterations=3).to_markdown("jupyter")]
+    answer = rendercheck.run_check([], [rendercheck.extract_mermaid(md)[-1] for md in docs])
+    assert answer["mermaid"] == [None, None, None]

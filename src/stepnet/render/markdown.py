@@ -1,6 +1,6 @@
 """Markdown with LaTeX math and Mermaid diagrams: the same report the terminal shows.
 
-Three flavors differ only in their math delimiters:
+Three flavors differ in their math delimiters (and so in how text is escaped):
 
 ``github``   inline ``$`…`$``, display in a ```` ```math ```` fence;
 ``jekyll``   kramdown: ``$$…$$`` inline, a ``$$…$$`` block alone in its paragraph for display;
@@ -9,15 +9,16 @@ Three flavors differ only in their math delimiters:
 Every derivation line is display math printed by :class:`~stepnet.derive.latex.LatexPrinter`
 through the run's Formatter, so its numbers are the terminal's digits.  Numbers in tables
 and prose are plain text with the terminal's minus sign.  All other text goes through
-:meth:`MarkdownRenderer.escape`, so a name or description cannot inject HTML, emphasis,
-math or table cells.  Each layer's table follows that layer's derivation, matched by the
-layer both carry.  The network diagram is drawn from the report's
-:class:`~stepnet.derive.diagram.Diagram`: every weight with its value before the first update.
+:meth:`MarkdownRenderer.escape` (the rules of each flavor are in :mod:`.md_text`), so a
+name or description cannot inject HTML, emphasis, math or table cells.  Each layer's
+table follows that layer's derivation, matched by the layer both carry.  The network
+diagram is drawn from the report's :class:`~stepnet.derive.diagram.Diagram`: every weight
+with its value before the first update; its labels and the loss chart are written by
+:mod:`.mermaid`.
 """
 
 from __future__ import annotations
 
-import math
 import re
 
 from ..derive.derivation import Block, Derivation, Formatter, Line
@@ -26,11 +27,9 @@ from ..derive.expr import Expr, Sym
 from ..derive.matrix_expr import MatrixLatexPrinter, MatrixUnicodePrinter
 from ..derive.report_model import IterationReport, MatrixLine, Phrase, Report, Section, Table
 from ..formats import MARKDOWN_FLAVORS
+from . import md_text, mermaid
 
 LONG = 90  # a derivation line longer than this (as plain text) breaks at its = signs
-
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_PUNCT = frozenset("\\`*_[]{}|$#")
 
 
 def report_markdown(report: Report, fmt: Formatter, flavor: str = "github") -> str:
@@ -54,15 +53,11 @@ class MarkdownRenderer:
 
     def escape(self, text: str) -> str:
         """User or report text as literal Markdown: no HTML, emphasis, math, links or cells."""
-        special = _PUNCT if self.flavor == "jekyll" else _PUNCT | {"~"}  # kramdown cannot escape ~
-        out = "".join(_HTML.get(c) or ("\\" + c if c in special else c) for c in re.sub(r"\s+", " ", str(text)))
-        return re.sub(r"-{2,}", lambda m: "\\-" * len(m[0]), out)  # kramdown would make -- a dash
+        return md_text.escape(text, self.flavor)
 
     def paragraph(self, text: str) -> str:
-        """Escaped text that starts a block: it cannot become a list item or a definition."""
-        out = self.escape(text).strip()
-        out = re.sub(r"^([-+:])(?= |$)", r"\\\1", out)
-        return re.sub(r"^(\d{1,9})([.)])(?= |$)", r"\1\\\2", out)
+        """Escaped text that starts a block: it cannot become a list item, a definition or a fence."""
+        return md_text.block(text, self.flavor)
 
     def sentence(self, text: str) -> str:
         text = text.strip()
@@ -209,13 +204,9 @@ class MarkdownRenderer:
         return out + (self.table(rep.changes) if several else [])
 
     def chart(self, points: list[tuple[int, float]]) -> list[str]:
-        points = [(k, v) for k, v in points if math.isfinite(v)]
-        if len(points) < 2:
-            return []
-        xs = ", ".join(str(k) for k, _ in points)
-        ys = ", ".join(self.fmt(v) for _, v in points)
-        body = f'xychart-beta\n  title "Loss by iteration"\n  x-axis "iteration" [{xs}]\n  y-axis "loss"\n  line [{ys}]'
-        return [f"```mermaid\n{body}\n```"]
+        """The loss as a Mermaid chart, and under it what its axis shows when that is not the loss itself."""
+        body, notes = mermaid.loss_chart(points, self.fmt, self.number)
+        return [f"```mermaid\n{body}\n```", *(self.italic(self.escape(n)) for n in notes)] if body else []
 
     def derivation(self, d: Derivation) -> str:
         out = [self.heading(1, d.title)]
@@ -232,8 +223,8 @@ class MarkdownRenderer:
             return []
         body = ["flowchart LR"]
         for (name, size, _), n in zip(dg.layers, dg.shown, strict=True):
-            body += [f'  {_node(name, j)}(("{name}{j + 1}"))' for j in range(n)]
-            body += [f'  more_{name}["… {size - n} more"]'] if n < size else []
+            body += [f'  {_node(name, j)}(("{mermaid.label(name + str(j + 1))}"))' for j in range(n)]
+            body += [f'  more_{name}["{mermaid.label(f"… {size - n} more")}"]'] if n < size else []
         for li in range(1, len(dg.layers)):
             body += self._edges(dg, li)
         body += self._bias_edges(dg)
@@ -257,7 +248,7 @@ class MarkdownRenderer:
                 if i is None or j is None:
                     out.append(f"  {src} -.-> {dst}")
                 else:
-                    out.append(f'  {src} -- "{_mermaid(self._valued(dg.weights[(li, j, i)]))}" --> {dst}')
+                    out.append(f'  {src} -- "{mermaid.label(self._valued(dg.weights[(li, j, i)]))}" --> {dst}')
         return out
 
     def _bias_edges(self, dg: Diagram) -> list[str]:
@@ -266,7 +257,7 @@ class MarkdownRenderer:
             name, _, kind = dg.layers[li]
             node = f"bias_{name}" if kind == "shared" else f"bias_{name}{j + 1}"
             if node not in declared:
-                out.append(f'  {node}["{_mermaid(self._valued(p))}"]')
+                out.append(f'  {node}["{mermaid.label(self._valued(p))}"]')
                 declared.add(node)
             out.append(f"  {node} --> {_node(name, j)}")
         return out
@@ -280,8 +271,3 @@ class MarkdownRenderer:
 
 def _node(layer: str, j: int) -> str:
     return f"n_{layer}{j + 1}"
-
-
-def _mermaid(text: str) -> str:
-    """Text for a quoted Mermaid label: no quote, tag or entity can end or break it."""
-    return text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
