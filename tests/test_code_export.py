@@ -187,4 +187,4 @@ def test_explain_refuses_a_script_format():
 
     result = CliRunner().invoke(main, ["explain", "w5", "--format", "python"])
     assert result.exit_code == 2
-    assert "explain writes text, markdown, json, not python" in result.output
+    assert "explain writes text, markdown, html, latex, json, not python" in result.output
