@@ -351,3 +351,93 @@ def test_the_command_line_writes_pages_and_documents(tmp_path, args, start):
     text = open(args[-1], encoding="utf-8").read()
     assert text.lstrip().startswith(start)
     assert "0.082167041" in text  # the classic example's dE_total/dw5
+
+
+# ------------------------------------------------------------------ the matrix view
+
+MATRIX_NOTATIONS = ["flat", "nielsen"]
+WIDE_MATRIX = {"name": "wide", "layers": [{"name": "i", "size": 12}, {"name": "h", "size": 10, "activation": "sigmoid"},
+                                          {"name": "o", "size": 2, "activation": "sigmoid"}],
+               "loss": "half_sse", "learning_rate": 0.5, "init": {"method": "xavier", "seed": 3},
+               "data": [{"inputs": [0.1 * k for k in range(12)], "targets": [0.2, 0.8]}]}
+
+
+@functools.lru_cache(maxsize=None)
+def notation_run(name: str, notation: str) -> stepnet.Run:
+    from dataclasses import replace
+
+    from stepnet.api import load
+    from stepnet.config.model import Notation
+
+    return stepnet.run(replace(load(name), notation=Notation(notation)))
+
+
+@functools.lru_cache(maxsize=None)
+def matrix_page(name: str, notation: str, limits: Limits | None = None) -> str:
+    return run_html(notation_run(name, notation), limits, view="matrix")
+
+
+@pytest.mark.parametrize("notation", MATRIX_NOTATIONS)
+@pytest.mark.parametrize("name", example_names())
+def test_every_matrix_page_is_well_formed_and_shows_every_number_of_the_terminal(name, notation):
+    page = matrix_page(name, notation)
+    check_page(page)
+    check_nothing_fetched(page)
+    check_links(page)
+    assert '<mo>[</mo><mtable class="grid">' in page
+    terminal = notation_run(name, notation).to_text(width=200, view="matrix")
+    assert not set(NUMBER.findall(terminal)) - visible_numbers(page)
+
+
+def test_a_matrix_is_a_table_between_brackets_and_its_entries_are_named():
+    page = matrix_page("mazur", "nielsen")
+    first = ('<mrow><mo>[</mo><mtable class="grid"><mtr><mtd><mn>0.15</mn></mtd><mtd><mn>0.2</mn></mtd></mtr>'
+             "<mtr><mtd><mn>0.25</mn></mtd><mtd><mn>0.3</mn></mtd></mtr></mtable><mo>]</mo></mrow>")
+    assert first in page
+    w311 = "<msubsup><mi>w</mi><mn>11</mn><mn>3</mn></msubsup>"
+    assert f'<p class="eq-note"><i>Entry (1,1) of <math xmlns="{MATHML}"><msup><mi>W</mi><mn>3</mn></msup></math>' \
+           f' is <math xmlns="{MATHML}">{w311}</math>, (1,2) is ' in page
+    assert "mtable.grid mtd" in page and "mtable.grid mtd" not in example_page("mazur")
+    # the legend and the tooltips of the gradient view speak the run's notation too
+    assert "∂C/∂w &gt; 0" in page and "<title>∂C/∂w⁽³⁾₁₁ = 0.082167041</title>" in page
+
+
+def test_gradient_entries_carry_the_ids_the_diagram_links_to():
+    page = matrix_page("mazur", "flat")
+    check_links(page)
+    for w in ("w1", "w4", "w5", "w8"):
+        assert f'<span id="it1-grad-{w}"></span>' in page and f'href="#it1-grad-{w}"' in page
+
+
+def test_wide_matrices_are_cut_with_the_terminals_notes():
+    result = stepnet.run(WIDE_MATRIX)
+    page = run_html(result, None, view="matrix")
+    check_page(page)
+    assert "<mo>⋮</mo>" in page and "<mo>⋯</mo>" in page
+    assert "4 more neurons of layer i not shown: name them to see them (--only i11,i12)" in page
+    assert not set(NUMBER.findall(result.to_text(width=300, view="matrix"))) - visible_numbers(page)
+
+
+def test_the_matrix_view_of_an_explanation_is_a_page_too():
+    result = notation_run("mazur", "nielsen")
+    explanation = result.explain("w^2_11", check=False, view="matrix")
+    page = derivation_html(explanation.derivation, explanation.fmt)
+    check_page(page)
+    assert "<mo>⊙</mo>" in page and '<mi mathvariant="normal">T</mi>' in page
+
+
+def test_matrix_nodes_in_mathml():
+    from stepnet.derive.mathml import MatrixMathMLPrinter
+    from stepnet.derive.matrix_expr import Apply, Grid, Hadamard, MatMul, Transpose
+
+    p = MatrixMathMLPrinter(Formatter())
+    cut = Grid([[1.0, -2.0, 3.0]], cols=[0, 2])
+    assert p.doprint(cut) == ('<mrow><mo>[</mo><mtable class="grid"><mtr><mtd><mn>1</mn></mtd>'
+                              '<mtd class="mark"><mo>⋯</mo></mtd><mtd><mn>3</mn></mtd></mtr></mtable><mo>]</mo></mrow>')
+    assert p.doprint(Grid([[-0.5]])) == '<mrow><mo>[</mo><mtable class="grid"><mtr><mtd><mo>−</mo><mn>0.5</mn>' \
+                                        "</mtd></mtr></mtable><mo>]</mo></mrow>"
+    assert p.doprint(MatMul(W5, OUT)) == p.doprint(W5) + "<mo>&#x2062;</mo>" + p.doprint(OUT)
+    assert p.doprint(Hadamard(W5, OUT)) == p.doprint(W5) + "<mo>⊙</mo>" + p.doprint(OUT)
+    assert p.doprint(Transpose(OUT)).startswith("<msup><mrow><mo>(</mo>")
+    assert p.doprint(Apply(("σ′", "sigma'", "\\sigma'"), W5)).startswith("<mi>σ</mi><mo>′</mo><mo>&#x2061;</mo>")
+    check_mathml(f'<math xmlns="{MATHML}">{p.doprint(Hadamard(Transpose(cut), Grid([[1.0], [2.0]])))}</math>')

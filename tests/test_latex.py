@@ -178,3 +178,90 @@ def test_body_inputs_into_another_document_and_explanation_compiles(tmp_path):
     compile_twice(tmp_path, notes, "notes")
     explanation = stepnet.run(example("mazur")).explain("w1", check=False)
     compile_twice(tmp_path, derivation_latex(explanation.derivation, explanation.fmt), "explain")
+
+
+# ------------------------------------------------------------------ the matrix view
+
+WIDE_MATRIX = {"name": "wide", "layers": [{"name": "i", "size": 12}, {"name": "h", "size": 10, "activation": "sigmoid"},
+                                          {"name": "o", "size": 2, "activation": "sigmoid"}],
+               "loss": "half_sse", "learning_rate": 0.5, "init": {"method": "xavier", "seed": 3},
+               "data": [{"inputs": [0.1 * k for k in range(12)], "targets": [0.2, 0.8]}]}
+
+
+@functools.lru_cache(maxsize=None)
+def notation_run(name: str, notation: str) -> stepnet.Run:
+    from dataclasses import replace
+
+    from stepnet.api import load
+    from stepnet.config.model import Notation
+
+    return stepnet.run(replace(load(name), notation=Notation(notation)), iterations=2)
+
+
+@functools.lru_cache(maxsize=None)
+def matrix_document(name: str, notation: str) -> str:
+    return run_latex(notation_run(name, notation), SMALL, view="matrix")
+
+
+@pytest.mark.parametrize("notation", ["flat", "nielsen"])
+@pytest.mark.parametrize("name", example_names())
+def test_every_matrix_document_is_well_structured_with_every_number(name, notation):
+    tex = matrix_document(name, notation)
+    check_structure(tex)
+    assert r"\begin{bmatrix}" in tex and "[U+" not in tex
+    terminal = notation_run(name, notation).to_text(width=200, limits=SMALL, view="matrix").replace("𝟏", "")
+    missing = {n.replace("−", "-") for n in NUMBER.findall(terminal)} - set(NUMBER.findall(tex))
+    assert not missing
+
+
+def test_matrix_equations_name_their_entries_and_speak_the_notation():
+    tex = run_latex(stepnet.run(example("nielsen")), view="matrix")
+    assert (r"&= \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix} \begin{bmatrix} 0.05 \\ 0.1 \end{bmatrix}"
+            in tex)
+    assert r"\stepnote{Entry (1,1) of $W^{2}$ is $w^{2}_{11}$, (1,2) is $w^{2}_{12}$" in tex
+    assert r"\hypertarget{it1-grad-w_5e3-11}{}" in tex  # the diagram's edge lands on the gradient matrix
+    assert r"$\partial C/\partial w$" in tex and "E_{\\mathrm{total}}" not in tex
+    assert run_latex(stepnet.run(example("mazur"))).count(r"\begin{bmatrix}") == 0  # the scalar view by default
+
+
+def test_wide_matrices_are_cut_set_smaller_and_may_have_more_columns():
+    from stepnet.derive.limits import Limits
+
+    tex = run_latex(stepnet.run(WIDE_MATRIX), view="matrix")
+    check_structure(tex)
+    assert r"\vdots" in tex and r"\cdots" in tex and r"\begingroup\tiny" in tex
+    assert "4 more neurons of layer i not shown: name them to see them (--only i11,i12)" in tex
+    assert "MaxMatrixCols" not in tex  # 8 columns and the mark of the cut
+    wider = run_latex(stepnet.run(WIDE_MATRIX), Limits(neurons=12), view="matrix")
+    assert r"\setcounter{MaxMatrixCols}{12}" in wider and r"\resizebox{\linewidth}{!}" in wider
+
+
+def test_the_matrix_view_of_an_explanation_is_a_document_too():
+    result = stepnet.run(example("nielsen"))
+    explanation = result.explain("w^2_11", check=False, view="matrix")
+    tex = derivation_latex(explanation.derivation, explanation.fmt)
+    check_structure(tex)
+    assert r"\odot" in tex and r"^{\mathsf{T}}" in tex
+
+
+@pytest.mark.slow
+@needs_pdflatex
+@pytest.mark.parametrize("notation", ["flat", "nielsen"])
+@pytest.mark.parametrize("name", example_names())
+def test_every_matrix_document_compiles(tmp_path, name, notation):
+    log = compile_twice(tmp_path, matrix_document(name, notation))
+    assert "Rerun to get" not in log and "undefined references" not in log
+
+
+@pytest.mark.slow
+@needs_pdflatex
+def test_wide_matrix_documents_compile_within_the_page(tmp_path):
+    from stepnet.derive.limits import Limits
+
+    result = stepnet.run(WIDE_MATRIX)
+    log = compile_twice(tmp_path, run_latex(result, view="matrix"))
+    assert "Overfull \\hbox" not in log
+    log = compile_twice(tmp_path, run_latex(result, Limits(neurons=12), view="matrix"), "wider")
+    assert "Overfull \\hbox" not in log
+    explanation = result.explain("w1", check=False, view="matrix")
+    compile_twice(tmp_path, derivation_latex(explanation.derivation, explanation.fmt), "explain")

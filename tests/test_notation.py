@@ -306,3 +306,90 @@ def test_ascii_output_is_ascii():
     report = run.report()
     text = render_text(lambda r: r.report(report), run.fmt, ascii_only=True)
     assert text.isascii() and "z^(2)_1 = w^(2)_11*a^(1)_1" in text
+
+
+# ---------------------------------------------------------------- claims, hand mode and ranges in the notation
+
+
+def test_likely_causes_name_quantities_in_the_notation():
+    from stepnet.config.model import Claim
+    from stepnet.verify.claims import judge_claims
+
+    run = run_in("mazur", "nielsen")
+    claims = [Claim("z^2_1", "0.593269992", 0.593269992), Claim("dC/da^2_1", "0.036350307", 0.036350307),
+              Claim("dC_1/da^2_1", "0.055399425", 0.055399425)]
+    other, carried, _ = judge_claims(run.config, claims)
+    assert other.name == "z^2_1" and other.cause.endswith("iteration 1: a^2_1 = 0.593269992")
+    assert "the text's own dC_1/da^2_1 = 0.055399425 gives 0.036350307" in carried.cause
+    theta = run_in("mazur", "nielsen-symbols")
+    (result,) = judge_claims(theta.config, [Claim("dJ/dtheta^3_11", "0.0821671041", 0.0821671041)])
+    assert result.name == "dJ/dtheta^3_11" and "a digit inserted" in result.cause
+
+
+def test_an_unknown_claim_is_hinted_in_the_notation():
+    from stepnet.config.model import Claim
+    from stepnet.verify.claims import resolve_all
+
+    config = run_in("mazur", "nielsen-symbols").config
+    with pytest.raises(ConfigError) as caught:
+        resolve_all(config, [Claim("J_9", "0.1", 0.1)])
+    assert "dJ/dtheta^3_11" in caught.value.hint and "E_total" not in caught.value.hint.split(";")[0]
+
+
+def test_compare_carry_rows_are_named_in_the_notation():
+    from stepnet.verify.handmode import compare_carry, summary, table
+
+    cmp = compare_carry(run_in("mazur", "nielsen").config, 4)
+    assert [(r.name, r.ascii) for r in cmp.rows[:2]] == [("z⁽²⁾₁", "z^2_1"), ("a⁽²⁾₁", "a^2_1")]
+    assert "first differs from full precision at dC_2/da^2_1" in summary(cmp, ascii_only=True)
+    assert "∂C₂/∂a⁽²⁾₁" in summary(cmp)
+    assert table(cmp).row_count == len(cmp.rows)
+
+
+WIDE_THETA = {"name": "wide", "notation": {"style": "flat", "symbols": {"weight": "theta"}},
+              "layers": [{"name": "i", "size": 3}, {"name": "h", "size": 12, "activation": "tanh"},
+                         {"name": "o", "size": 2, "activation": "sigmoid"}],
+              "init": {"method": "xavier", "seed": 1}, "learning_rate": 0.5,
+              "data": [{"inputs": [0.1, 0.2, 0.3], "targets": [0.0, 1.0]}]}
+
+
+def _wide(notation) -> dict:
+    return {**WIDE_THETA, "notation": notation}
+
+
+def test_params_ranges_and_their_hint_use_the_runs_symbols(tmp_path):
+    import yaml
+    from click.testing import CliRunner
+
+    from stepnet.cli import main
+
+    path = tmp_path / "wide.yaml"
+    path.write_text(yaml.safe_dump(WIDE_THETA), encoding="utf-8")
+    out = CliRunner().invoke(main, ["run", str(path), "--width", "160"]).output
+    assert "parameters of layer h not shown: name them to see them (--params theta17-theta36,b1-b12)" in out
+    shown = CliRunner().invoke(main, ["run", str(path), "--width", "160", "--params", "θ17-θ36,b1-b12"]).output
+    assert "∂E_total/∂θ17 =" in shown and "∂E_total/∂θ36 =" in shown and "∂E_total/∂b12 =" in shown
+    assert "parameters of layer h not shown" not in shown
+    checked = CliRunner().invoke(main, ["check", str(path), "--params", "theta1-theta3"]).output
+    assert "Checking 3 of" in checked
+
+
+def test_layered_ranges_are_read_against_the_network():
+    from stepnet.cli.run import _expand_range
+    from stepnet.derive.limits import params_hint, range_names
+
+    run = stepnet.run(_wide({"style": "nielsen", "symbols": {"weight": "theta"}}))
+    names, params = run.names, run.names.layer_params(1)
+    chosen, hidden = pick_params(names, params, 16, frozenset())
+    assert params_hint(params, chosen) == "--params theta^2_62-theta^2_12,3,b^2_1-b^2_12"
+    assert range_names(names, "theta^2_63-theta^2_72") == ["theta^2_63", "theta^2_71", "theta^2_72"]
+    assert _expand_range("theta^2_63-theta^2_72", names) == ["theta^2_63", "theta^2_71", "theta^2_72"]
+    assert _expand_range("theta^2_63-theta^2_72") == ["theta^2_63-theta^2_72"]  # read later, by the report
+    with pytest.raises(Exception, match="runs backwards"):
+        _expand_range("theta^2_72-theta^2_63", names)
+    wide = pick_params(names, params, 16, frozenset({"theta^2_62-theta^2_12,3"}))
+    assert wide == (list(range(36)), 12)  # every weight, none of the biases
+    report = run.report(Limits(only=frozenset({"theta^2_12,1-theta^2_12,3"})))
+    text = render_text(lambda r: r.report(report), run.fmt, width=200)
+    assert "∂C/∂θ⁽²⁾₁₂,₁ =" in text and "∂C/∂θ⁽²⁾₁₂,₃ =" in text and "∂C/∂θ⁽²⁾₁₁,₃ =" not in text
+    assert "(--params theta^2_62-theta^2_11,3,b^2_1-b^2_12)" in text

@@ -142,11 +142,12 @@ def _named(names, picked: str) -> list[Param]:
     """--params: names and flat ranges (w1-w40) in the network's order, each once."""
     from ..derive.index import Neuron
     from ..errors import UsageError
+    from .options import name_list
     from .run import _expand_range
 
     found = {}
-    for item in picked.split(","):
-        for name in _expand_range(item.strip().lower()):
+    for item in name_list(picked):
+        for name in _expand_range(item, names):
             try:
                 target = names.lookup(name)
             except UsageError as e:

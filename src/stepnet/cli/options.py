@@ -114,6 +114,17 @@ def check_iteration(ctx: click.Context, cfg: NetworkConfig, iteration: int) -> N
             "or raise `iterations:` in the config", ctx=ctx, param_hint="-i/--iteration")
 
 
+def name_list(text: str | None) -> list[str]:
+    """The names of a comma list (--only, --params), lower-cased.
+
+    A comma followed by a digit belongs to a name: indexed and Nielsen weights of wide
+    layers are written w^2_12,3.
+    """
+    import re
+
+    return [item.strip().lower() for item in re.split(r",(?![0-9])", text or "") if item.strip()]
+
+
 def load_network(config: str | None, out: OutputOptions | None = None) -> NetworkConfig:
     """The config a CONFIG argument names: a file, a bundled example, or by default the classic one.
 

@@ -10,7 +10,7 @@ import click
 from ..formats import VIEWS
 from ..limits import MAX_ITERATIONS
 
-from .options import OutputOptions, check_conflicts, complete_configs, load_network, output_options
+from .options import OutputOptions, check_conflicts, complete_configs, load_network, name_list, output_options
 from .output import Document, completed, emit, finish, progress, rendered
 
 if TYPE_CHECKING:
@@ -102,8 +102,8 @@ def _report(result: Run, limits: Limits, view: str = "scalar") -> Document:
 
     return Document(draw=rendered(result.fmt, lambda r: r.report(result.report(limits, view))), forms={
         "markdown": lambda out: result.to_markdown(out.flavor, limits, view),
-        "html": lambda out: run_html(result, limits),
-        "latex": lambda out: run_latex(result, limits, body_only=out.latex_body),
+        "html": lambda out: run_html(result, limits, view),
+        "latex": lambda out: run_latex(result, limits, body_only=out.latex_body, view=view),
         "json": lambda out: result.to_json(),
         "python": code(python_script),
         "pytorch": code(pytorch_script),
@@ -139,20 +139,37 @@ def _limits(only: str | None, params: str | None) -> Limits:
     """What wide layers show in full: names from --only, and names or flat ranges from --params."""
     from ..derive.limits import Limits
 
-    names = {n.strip().lower() for n in (only or "").split(",") if n.strip()}
-    for item in (params or "").split(","):
-        names.update(_expand_range(item.strip().lower()))
+    names = set(name_list(only))
+    for item in name_list(params):
+        names.update(_expand_range(item))
     return Limits(only=frozenset(names)) if names else Limits()
 
 
-def _expand_range(item: str) -> list[str]:
-    """'w1-w20' → w1 … w20 (flat names); any other item stands for itself."""
+def _expand_range(item: str, names=None) -> list[str]:
+    """'w1-w20' → w1 … w20: a range of flat names, in the run's letters too (theta1-theta9, θ1-θ9).
+
+    Given the network's ``names``, also a range of two parameter names of one kind in any
+    notation (w^3_11-w^3_24): the names of every weight, or bias, from the one to the other.
+    Any other item stands for itself; a report reads such a range against its network.
+    """
     import re
 
-    m = re.fullmatch(r"([wb])(\d+)-(?:\1)?(\d+)", item)
-    if not m:
-        return [item] if item else []
-    lo, hi = int(m[2]), int(m[3])
-    if hi < lo or hi - lo > 100_000:
-        raise click.BadParameter(f"'{item}' is not a range from a lower to a higher number", param_hint="--params")
-    return [f"{m[1]}{k}" for k in range(lo, hi + 1)]
+    from ..derive.parser import plain_typed
+
+    item = plain_typed(item)
+    m = re.fullmatch(r"([a-z]+)(\d+)-(?:\1)?(\d+)", item)
+    if m:
+        lo, hi = int(m[2]), int(m[3])
+        if hi < lo or hi - lo > 100_000:
+            raise click.BadParameter(f"'{item}' is not a range from a lower to a higher number", param_hint="--params")
+        return [f"{m[1]}{k}" for k in range(lo, hi + 1)]
+    if names is not None and item:
+        from ..derive.limits import range_names
+
+        try:
+            found = range_names(names, item)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--params") from None
+        if found is not None:
+            return found
+    return [item] if item else []

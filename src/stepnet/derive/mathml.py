@@ -17,6 +17,7 @@ import re
 from functools import lru_cache
 
 from .expr import P_MUL, Add, Div, Exp, Expr, Func, Num, Paren, Partial, Piecewise, Sum, Sym, Text
+from .matrix_expr import Apply, Grid, Hadamard, MatMul, Transpose
 from .printer import Printer
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -93,6 +94,42 @@ class MathMLPrinter(Printer):
         return f'<mrow><mo>{{</mo><mtable columnalign="left left">{rows}</mtable></mrow>'
 
 
+class MatrixMathMLPrinter(MathMLPrinter):
+    """The matrix view's nodes too: a grid is an ``<mtable>`` between square brackets.
+
+    A matrix product is written side by side (with an invisible times), the product entry
+    by entry with ⊙, a transpose as a sans-serif T, and a function applied entry by entry
+    as a function applied to its argument.  A wide grid shows ⋯, ⋮ and ⋱ where it is cut.
+    """
+
+    marks = {"h": "⋯", "v": "⋮", "d": "⋱"}
+
+    def _print_MatMul(self, e: MatMul, nested: bool) -> str:
+        return "<mo>&#x2062;</mo>".join(self._wrap(a, P_MUL, strict=True) for a in e.args)
+
+    def _print_Hadamard(self, e: Hadamard, nested: bool) -> str:
+        return "<mo>⊙</mo>".join(self._wrap(a, P_MUL, strict=True) for a in e.args)
+
+    def _print_Transpose(self, e: Transpose, nested: bool) -> str:
+        inner = self._print(e.arg, False)
+        one = isinstance(e.arg, Grid) or (isinstance(e.arg, Sym) and len(e.arg.unicode) == 1)
+        return f'<msup>{group(inner) if one else self.paren(inner)}<mi mathvariant="normal">T</mi></msup>'
+
+    def _print_Apply(self, e: Apply, nested: bool) -> str:
+        name = symbol_mathml(e.spelling[2], e.spelling[0])
+        return f"{name}<mo>&#x2061;</mo>{self.paren(self._print(e.arg, False))}"
+
+    def _print_Grid(self, e: Grid, nested: bool) -> str:
+        rows = "".join("<mtr>" + "".join(self._cell(v) for v in row) + "</mtr>" for row in e.cells())
+        return f'<mrow><mo>[</mo><mtable class="grid">{rows}</mtable><mo>]</mo></mrow>'
+
+    def _cell(self, v: float | str) -> str:
+        """One entry as an ``<mtd>``: its number, or the mark of what is left out there."""
+        if isinstance(v, str):
+            return f'<mtd class="mark"><mo>{self.marks[v]}</mo></mtd>'
+        return f"<mtd>{self._print_Num(Num(v), False)}</mtd>"
+
+
 def math(body: str, display: bool = False, displaystyle: bool = False) -> str:
     """``body`` as one ``<math>`` element: inline, or ``display`` as a block of its own.
 
@@ -132,8 +169,12 @@ def _single_element(s: str) -> bool:
 
 # ---------------------------------------------------------------- symbols from their LaTeX spelling
 
-_GREEK = {"delta": "δ", "eta": "η", "mu": "μ", "beta": "β", "epsilon": "ϵ", "sigma": "σ", "alpha": "α",
-          "lambda": "λ", "gamma": "γ", "theta": "θ", "partial": "∂", "sum": "∑"}
+_LETTERS = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau "
+            "upsilon phi chi psi omega").split()
+_GREEK = {name: letter for name, letter in zip(_LETTERS, "αβγδϵζηθικλμνξοπρστυφχψω", strict=True)}
+_GREEK |= {name.capitalize(): letter.upper() for name, letter in _GREEK.items()}  # \Theta: Θ
+_GREEK |= {"varepsilon": "ε", "partial": "∂", "sum": "∑", "nabla": "∇"}
+_FUNCTIONS = frozenset({"tanh", "exp", "ln", "log"})  # written upright, as one identifier
 
 
 class _Unreadable(ValueError):
@@ -231,6 +272,8 @@ class _SymbolReader:
         name = m[1]
         if name in _GREEK:
             return f"<mi>{_GREEK[name]}</mi>"
+        if name in _FUNCTIONS:
+            return f"<mi>{name}</mi>"
         if name in ("mathrm", "text"):
             word = self._braced_text()
             if name == "text":

@@ -1,9 +1,12 @@
 """Every number of a worked iteration, by name: net_h1, δ_o1, ∂E_total/∂w5, w5⁺ ...
 
-A :class:`Quantity` names one number of one traced iteration; :func:`name` writes its
-name, :func:`value` reads it from an :class:`~stepnet.engine.trace.IterationTrace`, and
-:func:`all_quantities` lists every one an iteration has.  Reading a name back is
-:mod:`.quantity_parser`'s job; redoing a quantity's last step is :mod:`.recompute`'s.
+A :class:`Quantity` names one number of one traced iteration; :func:`value` reads it from
+an :class:`~stepnet.engine.trace.IterationTrace`, and :func:`all_quantities` lists every
+one an iteration has.  :func:`name` writes its name in the tutorial's words (net_h1,
+dE_total/dw5); what a user reads names it in the run's notation, which is
+:func:`~stepnet.derive.quantity_names.quantity_name`'s job (z^2_1, dC/dw^3_11 in
+Nielsen's).  Reading a name back is :mod:`.quantity_parser`'s job; redoing a quantity's
+last step is :mod:`.recompute`'s.
 
 Per-sample quantities (net, out, δ, ...) are those of the batch's first sample unless the
 name ends in ``@N`` (sample N of the batch, 1-based).  Batch quantities (E_total, the
@@ -45,7 +48,11 @@ class QuantityError(ValueError):
 
 
 def name(q: Quantity, names: Names, unicode: bool = False) -> str:
-    """The quantity's name, ASCII (as claims are written) or with ∂, δ and ⁺."""
+    """The quantity's name in the tutorial's words, ASCII (as claims are written) or with ∂, δ and ⁺.
+
+    The parser reads these words in every notation; to show a name to a user, write it in the
+    run's notation with :func:`~stepnet.derive.quantity_names.quantity_name`.
+    """
     d, plus = ("∂", "⁺") if unicode else ("d", "+")
     n = names.neuron_name(q.layer, q.index)
     p = (q.param.unicode if unicode else q.param.name) if q.param else ""
@@ -68,7 +75,11 @@ def _sample_suffix(q: Quantity) -> str:
 
 
 def forms_hint(names: Names) -> str:
-    """The quantity names, shown with this network's own neurons and parameters."""
+    """The quantity names in the tutorial's words, with this network's own neurons and parameters.
+
+    This is the hint of a network in the tutorial's notation; for any notation use
+    :func:`~stepnet.derive.quantity_names.notation_forms_hint`, which falls back on it.
+    """
     last = len(names.layers) - 1
     o = names.neuron_name(last, 0)
     h = names.neuron_name(last - 1, 0) if last > 1 else None

@@ -4,16 +4,21 @@ A page cannot scroll sideways when printed, so a chain too long for one row brea
 before each ``=``, as the terminal and the Markdown break it, and a sum too long for a
 row of its own continues on the next rows, a few terms each, after a ``+``.  Lengths are
 measured on the Unicode text of the line, the same measure for every format; each
-renderer prints the pieces in its own notation.
+renderer prints the pieces in its own notation.  A matrix equation of the matrix view is
+laid out the same way, its matrices measured as the terminal draws them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..derive.derivation import Line
-from ..derive.expr import Add, Expr
+from ..derive.expr import Add, Expr, Mul, Sub
+from ..derive.matrix_expr import Hadamard, MatMul
 from ..derive.printer import Printer
+from ..derive.report_model import MatrixLine
+from .matrix_text import Glyphs, layout
 
 LONG = 90  # as the Markdown: a chain longer than this (in Unicode text) breaks at its = signs
 
@@ -86,3 +91,79 @@ def _term_groups(plain: Printer, part: Expr | float, long: int) -> list[range | 
 def print_terms(printer: Printer, part: Add, terms: range, plus: str) -> str:
     """Some terms of a sum in ``printer``'s notation; ``plus`` joins them (the row's lead comes first)."""
     return plus.join(printer._term(part.args[k], first=(k == 0)) for k in terms)
+
+
+# ---------------------------------------------------------------- the matrix view
+
+
+@dataclass
+class MatrixRow:
+    """One row of a matrix equation: ``lhs = a = b``, ``= a = b``, or an operand ``⊙ b`` of a step
+    set one under another; ``lead`` is ``=`` or the operation's node (a MatMul, a Hadamard, ...)."""
+
+    lhs: Expr | None
+    lead: str | type
+    parts: list[Expr]
+
+
+def matrix_rows(eq: MatrixLine, measure: Callable[[Expr], int], long: int = LONG) -> list[MatrixRow]:
+    """The rows of a layer's equation: ``lhs = form`` first, then the numbers.
+
+    The steps with numbers share a row when they fit in ``long`` characters (``measure``
+    gives an expression's width as the terminal draws it); else each has a row of its own,
+    and a step too wide alone is set operand by operand, as the terminal sets it.
+    """
+    steps = eq.steps + ([eq.value] if eq.value is not None else [])
+    head = MatrixRow(eq.lhs, "=", list(eq.forms))
+    widths = [measure(s) for s in steps]
+    if sum(widths) + 3 * len(steps) <= long:
+        rest = [MatrixRow(None, "=", steps)] if steps else []
+    else:
+        rest = [row for step, width in zip(steps, widths, strict=True)
+                for row in _step_rows(step, width, measure, long)]
+    if not head.parts and rest and rest[0].lead == "=":  # ∇C = [numbers]: the first numbers beside the symbol
+        rest[0].lhs = eq.lhs
+        return rest
+    return [head] + rest
+
+
+def _step_rows(step: Expr, width: int, measure: Callable[[Expr], int], long: int,
+               lead: str | type = "=") -> list[MatrixRow]:
+    """One step, or, too wide for a row, its operands one under another (each split again if need be)."""
+    operands = split_operands(step) if width > long else None
+    if operands is None:
+        return [MatrixRow(None, lead, [step])]
+    rows: list[MatrixRow] = []
+    for k, operand in enumerate(operands):
+        op = lead if k == 0 else type(step)
+        if _reads_the_same(operand, step):
+            rows += _step_rows(operand, measure(operand), measure, long, op)
+        else:
+            rows.append(MatrixRow(None, op, [operand]))
+    return rows
+
+
+def _reads_the_same(operand: Expr, whole: Expr) -> bool:
+    """True when ``operand`` split in its turn reads as before: it binds tighter than ``whole``'s operation,
+    or is the same operation, one that may be regrouped (a + b + c, A B C)."""
+    return operand.prec > whole.prec or (type(operand) is type(whole) and type(whole) is not Sub)
+
+
+def split_operands(e: Expr) -> list[Expr] | None:
+    """The operands of a product, a sum or a difference, to set one under another; None for anything else."""
+    if type(e) in (MatMul, Hadamard, Add, Sub, Mul) and len(e.args) > 1:
+        return list(e.args)
+    return None
+
+
+def measure_with(printer: Printer) -> Callable[[Expr], int]:
+    """An expression's width in characters, its matrices drawn as the terminal draws them."""
+    glyphs = Glyphs(False)
+
+    def measure(e: Expr) -> int:
+        try:
+            return layout(e, printer, glyphs).width
+        except TypeError:
+            return len(printer.doprint(e))
+
+    return measure

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 from ..derive.derivation import Block, Derivation, Formatter, Line
 from ..derive.diagram_views import GradientView
 from ..derive.expr import Add, Expr, Num
-from ..derive.mathml import MathMLPrinter, aligned, escape, math
-from ..derive.report_model import IterationReport, Phrase, Report, Section, Table
-from ..derive.unicode import UnicodePrinter
+from ..derive.mathml import MatrixMathMLPrinter, aligned, escape, math
+from ..derive.matrix_expr import MatrixUnicodePrinter
+from ..derive.report_model import IterationReport, MatrixBlock, Phrase, Report, Section, Table
 from .anchors import Anchors, gradient_anchor, neuron_anchor, param_name, section_id
-from .equations import Piece, Row, print_terms, rows
+from .equations import Piece, Row, measure_with, print_terms, rows
+from .html_matrix import matrix_line
 from .html_page import page
 from .html_svg import chart_svg, network_svg
 from .layout import diagram_layout, diagram_note, layout_chart
@@ -34,12 +35,17 @@ if TYPE_CHECKING:
     from ..api import Run
 
 
-def run_html(result: Run, limits=None) -> str:
-    """The page of a run (:class:`stepnet.api.Run`), with the gradient view of every traced iteration."""
+def run_html(result: Run, limits=None, view: str = "scalar") -> str:
+    """The page of a run (:class:`stepnet.api.Run`), with the gradient view of every traced iteration.
+
+    ``view`` is the report's: ``scalar`` (a line per neuron and parameter) or ``matrix``.
+    """
     from ..derive.diagram_views import gradient_views
 
-    report = result.report(limits)
-    return report_html(report, result.fmt, gradient_views(result.trace, result.names, report.diagram))
+    report = result.report(limits, view)
+    letters = result.names.spelling.letters
+    symbols = tuple(letters[role].unicode for role in ("loss", "weight", "bias"))
+    return HtmlRenderer(result.fmt, symbols).report(report, gradient_views(result.trace, result.names, report.diagram))
 
 
 def report_html(report: Report, fmt: Formatter, views: list[GradientView] | None = None) -> str:
@@ -51,14 +57,17 @@ def derivation_html(derivation: Derivation, fmt: Formatter) -> str:
 
 
 class HtmlRenderer:
-    def __init__(self, fmt: Formatter | None = None) -> None:
+    def __init__(self, fmt: Formatter | None = None, symbols: tuple[str, str, str] = ("E_total", "w", "b")) -> None:
         self.fmt = fmt or Formatter()
-        self.mathml = MathMLPrinter(self.fmt)
-        self.plain = UnicodePrinter(self.fmt)
+        self.symbols = symbols  # the loss, a weight and a bias, as the legend of the gradients names them
+        self.mathml = MatrixMathMLPrinter(self.fmt)  # the matrix view's nodes too
+        self.plain = MatrixUnicodePrinter(self.fmt)
+        self.measure = measure_with(self.plain)
         self.anchors = Anchors()
         self.prefix = ""  # the current iteration's prefix for ids: "it1-"
         self.first_prefix = ""  # the first traced iteration's: links from outside any iteration go there
         self.section_anchors: set[str | None] = set()  # ids placed in the section being written
+        self.matrices = False  # whether a matrix equation has been written (the page then styles matrices)
         self._layout = None
 
     # ------------------------------------------------------------ text and math
@@ -127,6 +136,9 @@ class HtmlRenderer:
         out = [f"<h{level}>{self.text(b.title)}</h{level}>"] if b.title else []
         out += [f'<p class="block-text">{self.text(t)}</p>' for t in b.text]
         out += [self.line(ln) for ln in b.lines]
+        if isinstance(b, MatrixBlock):
+            out += [matrix_line(self, eq) for eq in b.equations]
+            self.matrices = self.matrices or bool(b.equations)
         if b.omitted:
             out.append(f'<p class="omitted">{escape(self.sentence(b.omitted))}</p>')
         return "\n".join(out)
@@ -252,10 +264,10 @@ class HtmlRenderer:
     def gradients(self, rep: Report, views: list[GradientView], view: GradientView) -> str:
         """The same drawing after an iteration's backward pass: each edge's gradient, by colour and width."""
         svg = network_svg(rep.diagram, self.layout(rep, views), self.number, self._link(f"it{view.iteration}-"),
-                          view, title=f"Gradients of iteration {view.iteration}")
+                          view, title=f"Gradients of iteration {view.iteration}", loss=self.symbols[0])
         wide = " wide" if self.layout(rep, views).width > WIDE_PAGE else ""
         return (f'<figure class="diagram gradients{wide}"><h4>The gradients on the network</h4>'
-                f'<div class="scroll">{svg}</div>{_LEGEND}</figure>')
+                f'<div class="scroll">{svg}</div>{_legend(*self.symbols)}</figure>')
 
     def chart(self, points: list[tuple[int, float]]) -> str:
         points = [(k, v) for k, v in points if isfinite(v)]
@@ -286,7 +298,8 @@ class HtmlRenderer:
         setup += [f'<p class="note">{escape(self.sentence(n))}</p>' for n in rep.notes]
         setup.append("</section>")
         body = "\n".join(head + setup + [top] + iterations + [whole])
-        return page(rep.title or "stepnet", body, rep.iterations, self.fmt, whole_run=rep.history is not None)
+        return page(rep.title or "stepnet", body, rep.iterations, self.fmt, whole_run=rep.history is not None,
+                    matrices=self.matrices)
 
     def whole_run(self, rep: Report) -> str:
         several = rep.history is not None
@@ -316,9 +329,11 @@ class HtmlRenderer:
         return page(d.title, "\n".join(out), None, self.fmt)
 
 
-_LEGEND = ('<ul class="legend"><li><span class="swatch pos"></span>∂E_total/∂w &gt; 0: the update lowers the weight'
-           "</li>"
-           '<li><span class="swatch neg"></span>∂E_total/∂w &lt; 0: the update raises it</li>'
-           '<li><span class="swatch thin"></span><span class="swatch thick"></span>line width: the size of the '
-           "gradient, against the largest drawn</li><li>Each edge is labelled with its gradient ∂E_total/∂w, "
-           "each bias with ∂E_total/∂b.</li></ul>")
+def _legend(loss: str, weight: str, bias: str) -> str:
+    """The key to the gradient view, with the run's symbols for the loss, a weight and a bias."""
+    dw, db = escape(f"∂{loss}/∂{weight}"), escape(f"∂{loss}/∂{bias}")
+    return (f'<ul class="legend"><li><span class="swatch pos"></span>{dw} &gt; 0: the update lowers the weight</li>'
+            f'<li><span class="swatch neg"></span>{dw} &lt; 0: the update raises it</li>'
+            '<li><span class="swatch thin"></span><span class="swatch thick"></span>line width: the size of the '
+            f"gradient, against the largest drawn</li><li>Each edge is labelled with its gradient {dw}, "
+            f"each bias with {db}.</li></ul>")

@@ -161,6 +161,13 @@ footer { margin-top: 3rem; padding-top: .8rem; border-top: 1px solid var(--rule)
 }
 """
 
+# added to STYLE on a page with matrices: the numbers of a matrix in right-aligned columns (Chromium aligns
+# the math in a cell by its -webkit- value only), the marks of a cut centred
+MATRIX_STYLE = """mtable.grid mtd { text-align: right; text-align: -webkit-right; padding: .06em .45em; }
+mtable.grid mtd.mark { text-align: center; text-align: -webkit-center; }
+.eq.matrix { padding: .3rem .3rem; }
+"""
+
 SCRIPT = """
 (function () {
   "use strict";

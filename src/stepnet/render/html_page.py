@@ -11,7 +11,7 @@ from ..derive.derivation import Formatter
 from ..derive.mathml import escape
 from ..derive.report_model import IterationReport
 from .anchors import section_id
-from .html_assets import SCRIPT, STYLE
+from .html_assets import MATRIX_STYLE, SCRIPT, STYLE
 
 
 def _contents(iterations: list[IterationReport], whole_run: bool) -> str:
@@ -43,8 +43,11 @@ def _precision(fmt: Formatter) -> str:
 
 
 def page(title: str, body: str, iterations: list[IterationReport] | None, fmt: Formatter,
-         whole_run: bool = False) -> str:
-    """A whole document around ``body``; ``iterations`` None for a page without contents (explain)."""
+         whole_run: bool = False, matrices: bool = False) -> str:
+    """A whole document around ``body``; ``iterations`` None for a page without contents (explain).
+
+    ``matrices``: the body sets matrices (the matrix view), which the style sheet then lays out.
+    """
     nav = _contents(iterations, whole_run) if iterations is not None else ""
     bar = _toolbar(iterations or [])
     foot = (f"Worked by stepnet. Every value is computed at full precision and shown rounded to "
@@ -54,7 +57,7 @@ def page(title: str, body: str, iterations: list[IterationReport] | None, fmt: F
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="stepnet">\n'
-        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        f"<title>{escape(title)}</title>\n<style>{STYLE}{MATRIX_STYLE if matrices else ''}</style>\n</head>\n<body>\n"
         f'<div class="page{"" if nav else " single"}">\n{nav}\n<main>\n'
         f'{bar if iterations is not None else ""}\n{body}\n'
         f"<footer>{escape(foot)}</footer>\n</main>\n</div>\n<script>{SCRIPT}</script>\n</body>\n</html>\n"

@@ -29,8 +29,11 @@ def _f(v: float) -> str:
 
 
 def network_svg(dg: Diagram, lay: NetworkLayout, number: Number, link: Link, view: GradientView | None = None,
-                title: str = "") -> str:
-    """The network drawn: weights (and biases) with their values, or with one iteration's gradients."""
+                title: str = "", loss: str = "E_total") -> str:
+    """The network drawn: weights (and biases) with their values, or with one iteration's gradients.
+
+    ``loss`` is the loss's symbol in the run's notation, as the gradients' tooltips name it (∂C/∂w⁽³⁾₁₁).
+    """
     biggest = largest(view.weights.values()) if view else 0.0
     parts = [f'<svg class="network{" gradients" if view else ""}" xmlns="http://www.w3.org/2000/svg" '
              f'viewBox="0 0 {_f(lay.width)} {_f(lay.height)}" width="{_f(lay.width)}" height="{_f(lay.height)}" '
@@ -45,9 +48,9 @@ def network_svg(dg: Diagram, lay: NetworkLayout, number: Number, link: Link, vie
                          f'y2="{_f(edge.y2)}"/>')
     for edge in lay.edges:
         if edge.kind == "weight":
-            parts.append(_weight(edge, dg.weights[edge.key], number, link, view, biggest))
+            parts.append(_weight(edge, dg.weights[edge.key], number, link, view, biggest, loss))
     for spot in lay.nodes:
-        parts.append(_bias(spot, dg, number, link, view) if spot.kind == "bias" else _node(spot, dg))
+        parts.append(_bias(spot, dg, number, link, view, loss) if spot.kind == "bias" else _node(spot, dg))
     for x, y, li in lay.captions:
         name, size, _ = dg.layers[li]
         what = "input" if li == 0 else "neuron"
@@ -58,7 +61,8 @@ def network_svg(dg: Diagram, lay: NetworkLayout, number: Number, link: Link, vie
     return "".join(parts)
 
 
-def _weight(edge: Edge, p: Sym, number: Number, link: Link, view: GradientView | None, biggest: float) -> str:
+def _weight(edge: Edge, p: Sym, number: Number, link: Link, view: GradientView | None, biggest: float,
+            loss: str) -> str:
     name = p.key[1]
     line = f'x1="{_f(edge.x1)}" y1="{_f(edge.y1)}" x2="{_f(edge.x2)}" y2="{_f(edge.y2)}"'
     if view is None:
@@ -66,7 +70,7 @@ def _weight(edge: Edge, p: Sym, number: Number, link: Link, view: GradientView |
     else:
         g = view.weights[edge.key]
         text = number(g)
-        tip = f"∂E_total/∂{p.unicode} = {text}"
+        tip = f"∂{loss}/∂{p.unicode} = {text}"
         cls = "g pos" if g > 0 else "g neg" if g < 0 else "g zero"
         style = f' style="stroke-width:{_f(1 + 6 * strength(g, biggest))}px"'
     href = link(name)
@@ -91,7 +95,7 @@ def _node(spot: Spot, dg: Diagram) -> str:
             f'<text x="{_f(spot.x)}" y="{_f(spot.y + 4)}">{_esc(text)}</text></g>')
 
 
-def _bias(spot: Spot, dg: Diagram, number: Number, link: Link, view: GradientView | None) -> str:
+def _bias(spot: Spot, dg: Diagram, number: Number, link: Link, view: GradientView | None, loss: str) -> str:
     li, j = spot.key
     fed = j if j is not None else next(k for (l2, k) in sorted(dg.biases) if l2 == li)
     p = dg.biases[(li, fed)]
@@ -99,7 +103,7 @@ def _bias(spot: Spot, dg: Diagram, number: Number, link: Link, view: GradientVie
         text = tip = weight_label(p, number)
     else:
         g = number(view.biases[(li, fed)])
-        text, tip = f"{p.unicode}: {g}", f"∂E_total/∂{p.unicode} = {g}"
+        text, tip = f"{p.unicode}: {g}", f"∂{loss}/∂{p.unicode} = {g}"
     w = max(spot.w, label_width(len(text)))
     body = (f'<title>{_esc(tip)}</title><g class="bias-node"><rect x="{_f(spot.x - w / 2)}" '
             f'y="{_f(spot.y - BIAS_H / 2)}" width="{_f(w)}" height="{BIAS_H}" rx="2"/>'

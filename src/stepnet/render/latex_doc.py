@@ -18,12 +18,11 @@ from typing import TYPE_CHECKING
 
 from ..derive.derivation import Block, Derivation, Formatter, Line
 from ..derive.diagram_views import GradientView
-from ..derive.expr import Add, Expr, Num
-from ..derive.latex import LatexPrinter
-from ..derive.report_model import IterationReport, Phrase, Report, Section, Table
-from ..derive.unicode import UnicodePrinter
+from ..derive.expr import Add, Expr, Mul, Num, Sub
+from ..derive.matrix_expr import Apply, Grid, Hadamard, MatMul, MatrixLatexPrinter, MatrixUnicodePrinter, Transpose
+from ..derive.report_model import IterationReport, MatrixBlock, MatrixLine, Phrase, Report, Section, Table
 from .anchors import Anchors, gradient_anchor, neuron_anchor, param_name, section_id
-from .equations import Piece, Row, print_terms, rows
+from .equations import MatrixRow, Piece, Row, matrix_rows, measure_with, print_terms, rows
 from .latex_tikz import STYLES, chart_tikz, network_tikz
 from .layout import diagram_layout, diagram_note, layout_chart
 from .tex_text import pdf_text, tex_escape
@@ -68,12 +67,18 @@ BODY_HEAD = r"""% stepnet body: needs \usepackage{amsmath,amssymb,booktabs,longt
 """
 
 
-def run_latex(result: Run, limits=None, body_only: bool = False) -> str:
-    """The document of a run (:class:`stepnet.api.Run`), with the gradients drawn after each backward pass."""
+def run_latex(result: Run, limits=None, body_only: bool = False, view: str = "scalar") -> str:
+    """The document of a run (:class:`stepnet.api.Run`), with the gradients drawn after each backward pass.
+
+    ``view`` is the report's: ``scalar`` (a line per neuron and parameter) or ``matrix``.
+    """
     from ..derive.diagram_views import gradient_views
 
-    report = result.report(limits)
-    return report_latex(report, result.fmt, body_only, gradient_views(result.trace, result.names, report.diagram))
+    report = result.report(limits, view)
+    letters = result.names.spelling.letters
+    symbols = tuple(letters[role].latex for role in ("loss", "weight", "bias"))
+    views = gradient_views(result.trace, result.names, report.diagram)
+    return LatexDocument(result.fmt, symbols).report(report, views, body_only)
 
 
 def report_latex(report: Report, fmt: Formatter, body_only: bool = False,
@@ -86,10 +91,14 @@ def derivation_latex(derivation: Derivation, fmt: Formatter, body_only: bool = F
 
 
 class LatexDocument:
-    def __init__(self, fmt: Formatter | None = None) -> None:
+    def __init__(self, fmt: Formatter | None = None,
+                 symbols: tuple[str, str, str] = ("E_{\\mathrm{total}}", "w", "b")) -> None:
         self.fmt = fmt or Formatter()
-        self.latex = LatexPrinter(self.fmt)
-        self.plain = UnicodePrinter(self.fmt)
+        self.symbols = symbols  # the loss, a weight and a bias in LaTeX, as the legend of the gradients names them
+        self.latex = MatrixLatexPrinter(self.fmt)  # the matrix view's nodes too, matrices as bmatrix
+        self.plain = MatrixUnicodePrinter(self.fmt)
+        self.measure = measure_with(self.plain)
+        self.columns = 0  # the most columns of any matrix set, for amsmath's MaxMatrixCols
         self.anchors = Anchors()
         self.prefix = ""
         self.first_prefix = ""
@@ -156,8 +165,49 @@ class LatexDocument:
         out = [self.heading(command, self.text(b.title), b.title)] if b.title else []
         out += [self.text(t) + "\n" for t in b.text]
         out += [self.line(ln) for ln in b.lines]
+        if isinstance(b, MatrixBlock):
+            out += [self.matrix_line(eq) for eq in b.equations]
         if b.omitted:
             out.append(rf"\stepnote{{{self.text(self.sentence(b.omitted))}}}")
+        return "\n".join(out)
+
+    # ------------------------------------------------------------ the matrix view
+
+    def _matrix_row(self, row: MatrixRow, value, aligned: bool) -> str:
+        left = self.latex.doprint(row.lhs) + " " if row.lhs is not None else ""
+        if row.lead == "=":
+            lead = "&= " if aligned else "= "
+        else:
+            lead = "&\\quad {}" + _OPERATORS.get(row.lead, "\\cdot") + " "
+        parts = [rf"{{\color{{stepvalue}}{self.latex.doprint(p)}}}" if p is value else self.latex.doprint(p)
+                 for p in row.parts]
+        return left + lead + " = ".join(parts)
+
+    def _width(self, rows: list[MatrixRow]) -> int:
+        """The rows' width in characters, as the terminal would draw them: the left side, then the widest."""
+        left = self.measure(rows[0].lhs) if rows[0].lhs is not None else 0
+        return left + max(sum(self.measure(p) + 3 for p in row.parts) for row in rows)
+
+    def matrix_line(self, eq: MatrixLine) -> str:
+        """A layer's equation in an ``align*``, its matrices as bmatrix; the entries' quantities below it.
+
+        A wide equation is set smaller, and one too wide even in the smallest size is scaled to the line.
+        """
+        targets = [self.anchors.place(self.prefix, p) for link in eq.links for p in link if isinstance(p, Expr)]
+        self.section_anchors.update(a for a in targets if a)
+        laid = matrix_rows(eq, self.measure, LONG)
+        self.columns = max([self.columns] + [_columns(p) for row in laid for p in row.parts])
+        body = " \\\\\n".join(self._matrix_row(r, eq.value, len(laid) > 1) for r in laid)
+        width = self._width(laid)
+        size = next((size for most, size in _SIZES if width <= most), None)
+        if size is None:
+            shown = ("\\par\\noindent\\resizebox{\\linewidth}{!}{\\(\\displaystyle\\begin{aligned}\n"
+                     f"{body}\n\\end{{aligned}}\\)}}\\par")
+        else:
+            shown = f"\\begin{{align*}}\n{body}\n\\end{{align*}}"
+            shown = f"\\begingroup{size}\\setlength{{\\arraycolsep}}{{.45em}}{shown}\\endgroup" if size else shown
+        out = ["".join(rf"\hypertarget{{{a}}}{{}}" for a in targets if a) + shown]
+        out += [rf"\stepnote{{{self.note(note)}}}" for note in [*eq.links, eq.note] if note]
         return "\n".join(out)
 
     # ------------------------------------------------------------ tables
@@ -241,7 +291,8 @@ class LatexDocument:
         dg = rep.diagram
         if view is not None:
             drawn = network_tikz(dg, lay, self.latex, self._link(f"it{view.iteration}-"), view)
-            return (r"\subsubsection*{The gradients on the network}" + "\n" + drawn + "\n" + rf"\stepnote{{{_LEGEND}}}")
+            legend = rf"\stepnote{{{_legend(*self.symbols)}}}"
+            return r"\subsubsection*{The gradients on the network}" + "\n" + drawn + "\n" + legend
         say = diagram_note(dg)
         drawn = network_tikz(dg, lay, self.latex, self._link(self.first_prefix))
         return "\n".join([r"\section{The network}", drawn, rf"\stepnote{{{self.text(say)}}}"])
@@ -263,6 +314,8 @@ class LatexDocument:
         head += [rf"\stepnote{{{self.text(self.sentence(n))}}}" for n in rep.notes]
         network = [self.network(rep, lay)] if lay else []
         body = "\n\n".join(head + network + iterations + [self.whole_run(rep)])
+        if self.columns > 10:  # amsmath sets at most 10 columns in a matrix unless told more
+            body = rf"\setcounter{{MaxMatrixCols}}{{{self.columns}}}" + "\n" + body
         return self.document(BODY_HEAD + "\n" + STYLES + "\n\n" + body, rep.title or "stepnet", body_only)
 
     def whole_run(self, rep: Report) -> str:
@@ -296,10 +349,25 @@ class LatexDocument:
         return PREAMBLE + meta + "\n\\begin{document}\n" + body + "\n\\end{document}\n"
 
 
+_OPERATORS = {MatMul: "\\cdot", Hadamard: "\\odot", Add: "+", Sub: "-", Mul: "\\times"}
+# the widest matrix equation (in characters, as the terminal draws it) each font size sets on an A4 line
+_SIZES = ((LONG, ""), (84, "\\small"), (92, "\\footnotesize"), (104, "\\scriptsize"), (120, "\\tiny"))
+
+
+def _columns(e: Expr) -> int:
+    """The most columns of any matrix in ``e``, as it is set (the marks of a cut included)."""
+    if isinstance(e, Grid):
+        return len(e.layout()[1])
+    kids = (e.arg,) if isinstance(e, (Apply, Transpose)) else e.children()
+    return max([0] + [_columns(k) for k in kids])
+
+
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?(e[-+]?[0-9]+)?")
 
 
-_LEGEND = (r"Each edge is labelled with its gradient $\partial E_{\mathrm{total}}/\partial w$, each bias with "
-           r"$\partial E_{\mathrm{total}}/\partial b$. \textcolor{steppos}{Red}: the gradient is positive and the "
-           r"update lowers the weight; \textcolor{stepneg}{blue}: negative, the update raises it. The width of a "
-           r"line is the size of its gradient, against the largest drawn.")
+def _legend(loss: str, weight: str, bias: str) -> str:
+    """The key to the gradient view, with the run's symbols (in LaTeX) for the loss, a weight and a bias."""
+    return (rf"Each edge is labelled with its gradient $\partial {loss}/\partial {weight}$, each bias with "
+            rf"$\partial {loss}/\partial {bias}$. \textcolor{{steppos}}{{Red}}: the gradient is positive and the "
+            r"update lowers the weight; \textcolor{stepneg}{blue}: negative, the update raises it. The width of a "
+            r"line is the size of its gradient, against the largest drawn.")

@@ -23,7 +23,16 @@ _MATH = {
     "Σ": r"\Sigma", "∂": r"\partial", "→": r"\to", "←": r"\leftarrow", "≠": r"\neq", "≤": r"\leq",
     "≥": r"\geq", "≈": r"\approx", "×": r"\times", "·": r"\cdot", "−": "-", "√": r"\surd", "∞": r"\infty",
     "±": r"\pm", "α": r"\alpha", "γ": r"\gamma", "λ": r"\lambda", "θ": r"\theta", "ϵ": r"\epsilon",
+    "𝟏": r"\mathbf{1}", "⊙": r"\odot", "∇": r"\nabla", "′": r"'",
 }
+_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau "
+          "upsilon phi chi psi omega").split()
+_LATIN = {"alpha": "A", "beta": "B", "epsilon": "E", "zeta": "Z", "eta": "H", "iota": "I", "kappa": "K",
+          "mu": "M", "nu": "N", "omicron": "O", "rho": "P", "tau": "T", "chi": "X"}  # capitals LaTeX writes as Latin
+_LETTERS = dict(zip(_GREEK, "αβγδεζηθικλμνξοπρστυφχψω", strict=True))
+_MATH = {ch: ("o" if name == "omicron" else "\\" + name) for name, ch in _LETTERS.items()} | _MATH
+_MATH = {ch.upper(): (rf"\mathrm{{{_LATIN[name]}}}" if name in _LATIN else "\\" + name.capitalize())
+         for name, ch in _LETTERS.items()} | _MATH
 
 _TEXT = {
     "†": r"\dag{}", "…": r"\dots{}", "–": "--", "—": "---", "½": r"\ensuremath{\tfrac{1}{2}}",
@@ -31,8 +40,8 @@ _TEXT = {
     "‘": "`", "’": "'", "“": "``", "”": "''", "\u00a0": "~", "°": r"\textdegree{}",
 }
 
-_SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ˡ", "0123456789+-()l", strict=True))
-_SUBSCRIPT = dict(zip("₀₁₂₃₄₅₆₇₈₉ⱼₖ", "0123456789jk", strict=True))
+_SUPERSCRIPT = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁽⁾ˡᵀ", "0123456789+-()lT", strict=True))
+_SUBSCRIPT = dict(zip("₀₁₂₃₄₅₆₇₈₉ⱼₖₐₒₓₑₕₗₘₙₚₛₜ", "0123456789jkaoxehlmnpst", strict=True))
 _HAT = re.compile("(.)\u0302")
 
 

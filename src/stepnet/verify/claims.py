@@ -20,7 +20,8 @@ from ..config.load import _read_text
 from ..config.model import Claim, NetworkConfig
 from ..config.reader import Checker
 from ..derive.names import Names
-from ..derive.quantities import Quantity, QuantityError, forms_hint
+from ..derive.quantities import Quantity, QuantityError
+from ..derive.quantity_names import notation_forms_hint
 from ..derive.quantity_parser import parse
 from ..errors import ConfigError
 from .judge import ClaimResult, Judge, show
@@ -62,7 +63,7 @@ def resolve(claim: Claim, names: Names, source: str | None, batch: int | None = 
     try:
         q = parse(claim.quantity, names)
     except QuantityError as exc:
-        raise ConfigError(str(exc), file=source, line=claim.line, key=key, hint=forms_hint(names)) from None
+        raise ConfigError(str(exc), file=source, line=claim.line, key=key, hint=notation_forms_hint(names)) from None
     if batch is not None and q.sample is not None and q.sample >= batch:
         samples = f"{batch} sample{'' if batch == 1 else 's'}"
         raise ConfigError(

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from ..config.model import NetworkConfig
 from ..derive.names import Names
-from ..derive.quantities import Quantity, computed_quantities, name, value
+from ..derive.quantities import Quantity, computed_quantities, value
+from ..derive.quantity_names import quantity_name
 from ..engine.rounding import fixed
 from ..engine.training import train
 from ..errors import UsageError
@@ -22,7 +23,7 @@ from ..errors import UsageError
 @dataclass(frozen=True)
 class Row:
     quantity: Quantity
-    name: str  # with ∂, δ and ⁺
+    name: str  # in the run's notation, with ∂, δ and ⁺
     ascii: str  # as a claim would name it
     full: float
     hand: float
@@ -70,7 +71,8 @@ def _traced(config: NetworkConfig, iteration: int, carry: int | None):
 
 def _row(q: Quantity, names: Names, full, hand, places: int) -> Row:
     a, b = value(q, full), value(q, hand)
-    return Row(q, name(q, names, unicode=True), name(q, names), a, b, fixed(a, places), fixed(b, places))
+    return Row(q, quantity_name(q, names, unicode=True), quantity_name(q, names), a, b, fixed(a, places),
+               fixed(b, places))
 
 
 # ---------------------------------------------------------------- display

@@ -25,7 +25,8 @@ from typing import Callable
 
 from ..config.model import Claim
 from ..derive.names import Names
-from ..derive.quantities import Quantity, all_quantities, name, value
+from ..derive.quantities import Quantity, all_quantities, value
+from ..derive.quantity_names import quantity_name
 from ..derive.recompute import recompute
 from ..engine.rounding import format_number, round_half_away, round_toward_zero
 from .digits import as_decimal, decimals, digit_slip, rounds_to
@@ -44,7 +45,7 @@ class ClaimResult:
     ok: bool
     difference: float | None  # claimed − true
     cause: str | None  # for a claim that does not hold: the likely cause, or what is known
-    name: str = ""  # stepnet's name for the quantity
+    name: str = ""  # stepnet's name for the quantity, in the run's notation
     places: int = 0  # decimals the claim is written with
     line: int | None = None
 
@@ -75,7 +76,7 @@ class Judge:
     def _result(self, ok: bool, difference: float | None, cause: str | None) -> ClaimResult:
         c = self.claim
         return ClaimResult(c.quantity, c.iteration, c.text, self.true, ok, difference, cause,
-                           name(self.q, self.names), self.places, c.line)
+                           self.label(self.q), self.places, c.line)
 
     def cause(self) -> str:
         for finder in (self.own_numbers, self.carried, self.truncated, self.rounded_inputs, self.slip,
@@ -96,7 +97,8 @@ class Judge:
         return [n for n in order if 0 <= n <= 15]
 
     def label(self, q: Quantity) -> str:
-        return name(q, self.names)
+        """A quantity as a cause names it: in the run's notation (dC/dw^3_11 in nielsen's, dE_total/dw5)."""
+        return quantity_name(q, self.names)
 
     def redo(self, get: Callable[[Quantity], float]):
         it = self.runs.iteration(self.claim.iteration)
