@@ -78,8 +78,8 @@ def test_untraced_loop_equals_the_recording_step(config):
         assert fast.run_untraced(X, T, losses, 0, n) == done
     assert _same(losses[:done], expected[:done])
     assert all(_same(a, b) for a, b in zip(fast.W + fast.b, slow.W + slow.b))
-    for key, layers in slow.state.items():
-        for (w, b), (fw, fb) in zip(layers, fast.state[key]):
+    for key, layers in slow.optimizer.state.items():
+        for (w, b), (fw, fb) in zip(layers, fast.optimizer.state[key]):
             assert _same(w, fw) and _same(b, fb)
     assert fast.t == slow.t == done
 

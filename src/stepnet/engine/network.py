@@ -16,18 +16,19 @@ The engine knows nothing of names or notation; it records arrays into a LayerTra
 from __future__ import annotations
 
 import math
+
 import numpy as np
 
 from ..config.model import NetworkConfig
+from .fastloop import plan_layers, run_untraced
 from .functions import ACTIVATIONS, LOSSES, loss_terms_from_net, softmax_delta
+from .optimizers import UPDATE_RULES, exact
 from .rounding import Rounder, make_rounder
 from .trace import Divergence, IterationTrace, LayerTrace
 
-_add_reduce = np.add.reduce
 
-
-class Layer:
-    """The fixed facts of one non-input layer."""
+class DenseLayer:
+    """The fixed facts of one fully connected, non-input layer, its activation looked up."""
 
     __slots__ = ("index", "name", "size", "activation", "slope", "bias_mode")
 
@@ -44,7 +45,7 @@ def initial_parameters(config: NetworkConfig) -> tuple[list[np.ndarray], list[np
     """Weights and biases as the config gives them, drawn from the seeded init where it doesn't."""
     rng = np.random.default_rng(config.init.seed) if config.init else None
     weights, biases = [], []
-    for prev, spec in zip(config.layers, config.layers[1:]):
+    for prev, spec in zip(config.layers, config.layers[1:], strict=False):
         shape = (spec.size, prev.size)
         if spec.name in config.weights:
             w = np.array(config.weights[spec.name], dtype=float).reshape(shape)
@@ -75,27 +76,18 @@ class Network:
 
     def __init__(self, config: NetworkConfig, carry: int | None = None) -> None:
         self.config = config
-        self.layers = [Layer(i, spec) for i, spec in enumerate(config.layers) if i > 0]
+        self.layers = [DenseLayer(i, spec) for i, spec in enumerate(config.layers) if i > 0]
         self.loss = LOSSES[config.loss]
         self.fused = self.loss.fused_with == self.layers[-1].activation.name
         self.W, self.b = initial_parameters(config)
-        self.lr = config.learning_rate
-        self.opt = config.optimizer
+        self.optimizer = UPDATE_RULES[config.optimizer.name](config.optimizer, config.learning_rate, self.W, self.b)
         self.train_biases = config.train_biases
         self.updated_first = config.hidden_deltas_use == "updated_weights"
         self.round: Rounder | None = make_rounder(carry) if carry is not None else None
         self.carry = carry
         self.t = 0  # updates done
-        self.state: dict[str, list[list[np.ndarray]]] = {}
-        names = {"momentum": ("v",), "adam": ("m", "v")}.get(self.opt.name, ())
-        for key in names:
-            self.state[key] = [[np.zeros_like(w), np.zeros_like(b)] for w, b in zip(self.W, self.b)]
-        # what the untraced step needs of each layer, looked up once instead of every iteration
-        self._plan = [
-            (layer.activation.value, layer.activation.derivative, layer.slope, layer.bias_mode,
-             layer.bias_mode != "none", self.train_biases and layer.bias_mode != "none")
-            for layer in self.layers
-        ]
+        self.before_update: tuple[list[np.ndarray], list[np.ndarray]] | None = None  # see find_divergence
+        self.plans = plan_layers(self.layers, self.fused, self.train_biases)
 
     # ------------------------------------------------------------------ forward
 
@@ -104,7 +96,7 @@ class Network:
         R = self.round
         nets, outs = [], [X]
         A = X
-        for layer, W, b in zip(self.layers, self.W, self.b):
+        for layer, W, b in zip(self.layers, self.W, self.b, strict=True):
             net = A @ W.T
             if b.size:
                 net += b
@@ -135,23 +127,55 @@ class Network:
 
     # ------------------------------------------------------------------ one step
 
-    def step(self, X: np.ndarray, T: np.ndarray, record: bool = False):
+    def step(self, X: np.ndarray, T: np.ndarray, record: bool = False) -> tuple[float, IterationTrace | None]:
         """One iteration on one batch: forward, backward, update.
 
-        Returns the batch loss, and the list of LayerTrace (output layer last) if recording.
+        Returns the batch loss, and what the iteration computed if recording.
         """
         if not record and self.round is None:
             loss = np.empty(1)
-            self.run_untraced(X, T, loss, 0, 1)
+            run_untraced(self, X, T, loss, 0, 1)
             return float(loss[0]), None
-        R = self.round
-        B = X.shape[0]
         nets, outs = self.forward(X)
         terms, per_sample = self.sample_losses(T, nets[-1], outs[-1])
         loss = float(per_sample.mean())
-        if R:
-            loss = R(loss)
-        traces: list[LayerTrace | None] = [None] * len(self.layers)
+        if self.round:
+            loss = self.round(loss)
+        if not math.isfinite(loss):
+            self.keep_parameters_before_update()
+        traces = self._backward(T, nets, outs, record)
+        self.t += 1
+        if not record:
+            return loss, None
+        for li, tr in enumerate(traces):
+            tr.W_after, tr.b_after = self.W[li], self.b[li]
+            tr.state_after = self.optimizer.state_of(li)
+        return loss, IterationTrace(
+            X=X, T=T, loss_terms=terms, sample_losses=per_sample, loss=loss, layers=traces,
+            fused=self.fused, carry=self.carry, t=self.t,
+        )
+
+    def run_untraced(self, X: np.ndarray, T: np.ndarray, losses: np.ndarray, start: int, stop: int) -> int:
+        """Iterations ``start`` to ``stop − 1`` on one batch, recording nothing.
+
+        Each is what :meth:`step` computes, bit for bit; its loss goes to ``losses[k]``.
+        Stops after the first iteration whose loss is not finite, and returns the index
+        after the last one run (``stop`` unless it stopped early).
+        """
+        if self.round is None:
+            return run_untraced(self, X, T, losses, start, stop)
+        for k in range(start, stop):  # hand mode rounds every value: the recording path does that
+            losses[k] = loss = self.step(X, T)[0]
+            if not math.isfinite(loss):
+                return k + 1
+        return stop
+
+    def _backward(self, T: np.ndarray, nets: list[np.ndarray], outs: list[np.ndarray],
+                  record: bool) -> list[LayerTrace]:
+        """δ from the output layer down, the gradients and the updates; each layer's trace if recording."""
+        R = self.round
+        B = T.shape[0]
+        traces: list[LayerTrace] = []
         pending = []  # standard order: every update after the whole backward pass
         top = len(self.layers) - 1
         dE_dout = self.loss.derivative(T, outs[-1])
@@ -163,127 +187,25 @@ class Network:
             dout_dnet, delta = self._delta(layer, li == top, net, out, dE_dout, T)
             gW, gb = self._gradients(layer, A, delta, B)
             W_before, b_before = self.W[li], self.b[li]
-            state_before = self._state_of(li) if record else None
+            state_before = self.optimizer.state_of(li) if record else None
             if self.updated_first:
                 self._update(li, gW, gb)
-                W_back = self.W[li]
-            else:
-                W_back = W_before
+            W_back = self.W[li]  # the updated weights in the variant, else those before
             if record:
-                traces[li] = LayerTrace(
+                traces.append(LayerTrace(
                     index=layer.index, net=net, out=out, dE_dout=dE_dout, dout_dnet=dout_dnet, delta=delta,
                     W=W_before, b=b_before, gW=gW, gb=gb, W_backprop=W_back, state_before=state_before,
                     softmax=layer.activation.derivative is None,
-                )
+                ))
             if li > 0:
                 dE_dout = self._backprop(delta, W_back)
             if not self.updated_first:
                 pending.append((li, gW, gb))
         for li, gW, gb in pending:
             self._update(li, gW, gb)
-        self.t += 1
-        if record:
-            for li, tr in enumerate(traces):
-                tr.W_after, tr.b_after = self.W[li], self.b[li]
-                tr.state_after = self._state_of(li)
-            return loss, IterationTrace(
-                X=X, T=T, loss_terms=terms, sample_losses=per_sample, loss=loss, layers=traces,
-                fused=self.fused, carry=self.carry, t=self.t,
-            )
-        return loss, None
+        return traces[::-1]
 
-    def run_untraced(self, X: np.ndarray, T: np.ndarray, losses: np.ndarray, start: int, stop: int) -> int:
-        """Iterations ``start`` to ``stop − 1`` on one batch, recording nothing.
-
-        Each is what :meth:`step` computes, bit for bit; its loss goes to ``losses[k]``.
-        Stops after the first iteration whose loss is not finite, and returns the index
-        after the last one run (``stop`` unless it stopped early).
-
-        The training loop spends nearly all its time here, thousands of iterations on tiny
-        arrays where each numpy call costs more than its arithmetic.  So the loop is one
-        function with everything it needs in local names, it skips what only a trace shows
-        (∂out/∂net where δ does not use it, bias gradients that are not applied), and it
-        makes the ``np.add.reduce`` calls that ``sum`` and ``mean`` make inside.
-        """
-        if self.round is not None:  # hand mode rounds every value: the recording path does that
-            for k in range(start, stop):
-                losses[k] = loss = self.step(X, T)[0]
-                if not math.isfinite(loss):
-                    return k + 1
-            return stop
-        W, b, plan = self.W, self.b, self._plan
-        B = X.shape[0]
-        fused, loss_fn = self.fused, self.loss
-        terms_of, derivative_of = loss_fn.terms, loss_fn.derivative
-        top = len(plan) - 1
-        backwards = list(enumerate(plan))[::-1]
-        updated_first = self.updated_first
-        sgd, lr = self.opt.name == "sgd", self.lr
-        isfinite = math.isfinite
-        for k in range(start, stop):
-            nets, outs = [], [X]
-            A = X
-            for (value, _, slope, _, has_bias, _), Wl, bl in zip(plan, W, b):
-                net = A @ Wl.T
-                if has_bias:
-                    net += bl
-                A = value(net, slope)
-                nets.append(net)
-                outs.append(A)
-            terms = loss_terms_from_net(loss_fn, T, nets[-1], A) if fused else terms_of(T, A)
-            if B == 1:  # the mean of one per-sample sum: numpy's reduce adds it to 0.0
-                loss = float(_add_reduce(terms, axis=None)) + 0.0
-            else:  # terms.sum(axis=1).mean()
-                loss = float(_add_reduce(_add_reduce(terms, axis=1), axis=None)) / B
-            losses[k] = loss
-            dE_dout = None if fused else derivative_of(T, A)
-            pending = []  # standard order: every update after the whole backward pass
-            for li, (_, derivative, slope, mode, _, train_bias) in backwards:
-                out = outs[li + 1]
-                if li == top and fused:
-                    delta = out - T
-                elif derivative is None:
-                    delta = softmax_delta(out, dE_dout)
-                else:
-                    delta = dE_dout * derivative(nets[li], out, slope)
-                gW = delta.T @ outs[li]
-                if B != 1:  # x / 1 is x exactly
-                    gW /= B
-                gb = None
-                if train_bias:
-                    if mode == "per_neuron":  # delta.mean(axis=0)
-                        gb = _add_reduce(delta, axis=0)
-                        if B != 1:
-                            gb /= B
-                    else:  # shared: one bias fed by every neuron
-                        gb = np.array([_add_reduce(delta, axis=None) / B])
-                if updated_first:  # the variant: δ goes down through the updated weights
-                    self._apply(((li, gW, gb),), sgd, lr)
-                else:
-                    pending.append((li, gW, gb))
-                if li:
-                    dE_dout = delta @ W[li]
-            if pending:
-                self._apply(pending, sgd, lr)
-            self.t += 1
-            if not isfinite(loss):
-                return k + 1
-        return stop
-
-    def _apply(self, updates, sgd: bool, lr: float) -> None:
-        """:meth:`_update` without rounding, for (layer, ∂E/∂W, ∂E/∂b or None if not trained)."""
-        W, b = self.W, self.b
-        for li, gW, gb in updates:
-            if sgd:
-                W[li] = W[li] - lr * gW
-                if gb is not None:
-                    b[li] = b[li] - lr * gb
-            else:
-                W[li] = self._new_value(li, 0, W[li], gW)
-                if gb is not None:
-                    b[li] = self._new_value(li, 1, b[li], gb)
-
-    def _delta(self, layer: Layer, is_top: bool, net, out, dE_dout, T):
+    def _delta(self, layer: DenseLayer, is_top: bool, net, out, dE_dout, T):
         R = self.round
         act = layer.activation
         if act.derivative is None:  # softmax: report the Jacobian's diagonal for display
@@ -300,7 +222,7 @@ class Network:
             delta = dE_dout * dout_dnet
         return dout_dnet, (R(delta) if R else delta)
 
-    def _gradients(self, layer: Layer, A, delta, B: int):
+    def _gradients(self, layer: DenseLayer, A, delta, B: int):
         R = self.round
         if R is None:
             gW = delta.T @ A
@@ -330,38 +252,40 @@ class Network:
         terms = R(delta[:, :, None] * W[None, :, :])
         return R(terms.sum(axis=1))
 
-    # ------------------------------------------------------------------ updates
-
-    def _state_of(self, li: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        return {k: (v[li][0].copy(), v[li][1].copy()) for k, v in self.state.items()}
-
     def _update(self, li: int, gW: np.ndarray, gb: np.ndarray) -> None:
-        self.W[li] = self._new_value(li, 0, self.W[li], gW)
+        """The optimizer's step for layer ``li``, rounded in hand mode; biases only where trained."""
+        rule, t, R = self.optimizer, self.t + 1, self.round or exact
+        self.W[li] = rule.update(self.W[li], gW, rule.of_weights[li], t, R)
         if self.train_biases and gb.size:
-            self.b[li] = self._new_value(li, 1, self.b[li], gb)
-
-    def _new_value(self, li: int, slot: int, p: np.ndarray, g: np.ndarray) -> np.ndarray:
-        R = self.round or (lambda a: a)
-        lr, opt = self.lr, self.opt
-        if opt.name == "sgd":
-            return R(p - lr * g)
-        if opt.name == "momentum":
-            v = R(opt.momentum * self.state["v"][li][slot] - lr * g)
-            self.state["v"][li][slot] = v
-            return R(p + v)
-        t = self.t + 1
-        m = R(opt.beta1 * self.state["m"][li][slot] + (1 - opt.beta1) * g)
-        v = R(opt.beta2 * self.state["v"][li][slot] + (1 - opt.beta2) * g * g)
-        self.state["m"][li][slot], self.state["v"][li][slot] = m, v
-        m_hat = R(m / (1 - opt.beta1**t))
-        v_hat = R(v / (1 - opt.beta2**t))
-        return R(p - lr * m_hat / (np.sqrt(v_hat) + opt.epsilon))
+            self.b[li] = rule.update(self.b[li], gb, rule.of_biases[li], t, R)
 
     # ------------------------------------------------------------------ diagnosis
 
-    def find_divergence(self, X: np.ndarray, T: np.ndarray) -> Divergence:
-        """Where the first non-finite value appears, for a batch whose loss was not finite."""
-        for li, (W, b) in enumerate(zip(self.W, self.b)):
+    def find_divergence(self, X: np.ndarray, T: np.ndarray, trace: IterationTrace | None = None) -> Divergence:
+        """Where the first non-finite value appears, in the order the iteration computed them.
+
+        With the iteration's ``trace``, its forward pass (before its update) is searched
+        first: an overflowing net input is the cause, not the weight the update then broke.
+        Without one, the parameters are those the batch's forward pass used.
+        """
+        if trace is not None:
+            found = _first_in_trace(trace)
+            if found is not None:
+                return found
+        if self.before_update is not None:  # the parameters the failing forward pass used
+            (self.W, self.b), after = self.before_update, (self.W, self.b)
+            try:
+                return self._first_non_finite(X, T)
+            finally:
+                self.W, self.b = after
+        return self._first_non_finite(X, T)
+
+    def keep_parameters_before_update(self) -> None:
+        """Keep a copy of the parameters before an update made from a loss that is not finite."""
+        self.before_update = ([w.copy() for w in self.W], [b.copy() for b in self.b])
+
+    def _first_non_finite(self, X: np.ndarray, T: np.ndarray) -> Divergence:
+        for li, (W, b) in enumerate(zip(self.W, self.b, strict=True)):
             bad = np.argwhere(~np.isfinite(W))
             if bad.size:
                 return Divergence("weight", li + 1, int(bad[0][0]), int(bad[0][1]), None, float(W[tuple(bad[0])]))
@@ -370,7 +294,7 @@ class Network:
                 return Divergence("bias", li + 1, int(bad[0][0]), None, None, float(b[bad[0][0]]))
         with np.errstate(all="ignore"):
             nets, outs = self.forward(X)
-            for li, (net, out) in enumerate(zip(nets, outs[1:])):
+            for li, (net, out) in enumerate(zip(nets, outs[1:], strict=True)):
                 for kind, arr in (("net", net), ("out", out)):
                     bad = np.argwhere(~np.isfinite(arr))
                     if bad.size:
@@ -380,3 +304,18 @@ class Network:
         bad = np.argwhere(~np.isfinite(terms))
         s, j = (int(v) for v in bad[0]) if bad.size else (0, 0)
         return Divergence("loss", len(self.layers), j, None, s, float(terms[s, j]) if bad.size else math.nan)
+
+
+def _first_in_trace(trace: IterationTrace) -> Divergence | None:
+    """The first non-finite net input, output or loss term an iteration recorded, if any."""
+    for lt in trace.layers:
+        for kind, arr in (("net", lt.net), ("out", lt.out)):
+            bad = np.argwhere(~np.isfinite(arr))
+            if bad.size:
+                s, j = (int(v) for v in bad[0])
+                return Divergence(kind, lt.index, j, None, s, float(arr[s, j]))
+    bad = np.argwhere(~np.isfinite(trace.loss_terms))
+    if bad.size:
+        s, j = (int(v) for v in bad[0])
+        return Divergence("loss", len(trace.layers), j, None, s, float(trace.loss_terms[s, j]))
+    return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from typing import Callable, Iterator
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from ..config.model import NetworkConfig
 from ..errors import UsageError
 from .network import Network
-from .trace import Run
+from .trace import Divergence, IterationTrace, Run
 
 Progress = Callable[[int, int], None]
 
@@ -33,6 +34,11 @@ def batches_per_epoch(config: NetworkConfig) -> int:
     return math.ceil(len(config.data) / config.effective_batch_size)
 
 
+# ASCII digits only: '²' and '١' pass str.isdigit() but not int(); 12 digits pass any run's length
+_NUMBER = re.compile(r"[0-9]{1,12}", re.ASCII)
+_RANGE = re.compile(r"([0-9]{1,12})\s*-\s*([0-9]{1,12})", re.ASCII)
+
+
 def traced_set(spec: str | None, total: int) -> set[int]:
     """Which iterations to record in full: 'all', 'first,last', or a list like '1,5,10'."""
     if spec is None:
@@ -47,10 +53,10 @@ def traced_set(spec: str | None, total: int) -> set[int]:
             chosen.add(1)
         elif part == "last":
             chosen.add(total)
-        elif part.isdigit() and 1 <= int(part) <= total:
+        elif _NUMBER.fullmatch(part) and 1 <= int(part) <= total:
             chosen.add(int(part))
-        elif "-" in part and all(p.strip().isdigit() for p in part.split("-", 1)):
-            lo, hi = (int(p) for p in part.split("-", 1))
+        elif match := _RANGE.fullmatch(part):
+            lo, hi = int(match[1]), int(match[2])
             if not 1 <= lo <= hi <= total:
                 raise UsageError(f"--trace {spec}: range {part} is outside 1..{total}")
             chosen.update(range(lo, hi + 1))
@@ -75,75 +81,14 @@ def train(
     if iterations is not None and epochs is not None:
         raise UsageError("give --iterations or --epochs, not both")
     total = epochs * per_epoch if epochs is not None else iterations or config.iterations or 1
-    chosen = traced_set(trace, total)
-    net = Network(config, carry=carry)
-    initial = ([w.copy() for w in net.W], [b.copy() for b in net.b])
-    X_all = np.array([s.inputs for s in config.data], dtype=float)
-    T_all = np.array([s.targets for s in config.data], dtype=float)
-    full_batch = config.effective_batch_size >= len(config.data) and config.shuffle_seed is None
-    order = batch_order(len(config.data), config.effective_batch_size, config.shuffle_seed)
-    losses = np.empty(total)
-    traced = []
-    divergence = None
-    interrupted = False
-    done = 0
-    step_every = max(1, total // 200)
-    in_stretch = False  # inside Network.run_untraced, where ``done`` is not kept up to date
-    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
-        try:
-            every = np.arange(len(config.data))  # what batch_order yields for a full batch
-            traced_order = sorted(chosen)
-            k = 1
-            while k <= total:
-                if full_batch and k not in chosen:
-                    # untraced iterations on the same batch, up to the next traced one or the
-                    # next progress report, in one call: the engine's loop without ours around it
-                    end = _stretch_end(k, total, traced_order, step_every if progress is not None else None)
-                    in_stretch = True
-                    done = net.run_untraced(X_all, T_all, losses, k - 1, end)
-                    in_stretch = False
-                    if not math.isfinite(losses[done - 1]):
-                        divergence = net.find_divergence(X_all, T_all)
-                        divergence.iteration = done
-                        break
-                    if progress is not None and (done % step_every == 0 or done == total):
-                        progress(done, total)
-                    k = done + 1
-                    continue
-                if full_batch:
-                    idx, X, T = every, X_all, T_all
-                else:
-                    idx = next(order)
-                    X, T = X_all[idx], T_all[idx]
-                record = k in chosen
-                loss, it = net.step(X, T, record=record)
-                losses[k - 1] = loss
-                done = k
-                if not math.isfinite(loss) or (record and not _params_finite(net)):
-                    divergence = net.find_divergence(X, T)
-                    divergence.iteration = k
-                    if it is not None:
-                        it.iteration, it.samples = k, tuple(int(i) for i in idx)
-                        traced.append(it)
-                    break
-                if it is not None:
-                    it.iteration, it.samples = k, tuple(int(i) for i in idx)
-                    it.loss_after = net.evaluate(X, T)[0]
-                    traced.append(it)
-                if progress is not None and (k % step_every == 0 or k == total):
-                    progress(k, total)
-                k += 1
-        except KeyboardInterrupt:
-            interrupted = True
-            if in_stretch:  # every iteration whose update finished has its loss written
-                done = net.t
-        if divergence is None and not interrupted and not _params_finite(net):
-            divergence = net.find_divergence(X_all, T_all)
-            divergence.iteration = done
-    final_loss, final_out = net.evaluate(X_all, T_all)
+    training = _Training(config, total, traced_set(trace, total), carry, progress)
+    initial = ([w.copy() for w in training.net.W], [b.copy() for b in training.net.b])
+    training.run()
+    net, done, losses = training.net, training.done, training.losses
+    final_loss, final_out = net.evaluate(training.X, training.T)
     return Run(
         config=config,
-        iterations=traced,
+        iterations=training.traced,
         losses=losses if done == total else losses[:done].copy(),  # no second copy of a long history
         planned=total,
         initial=initial,
@@ -152,9 +97,95 @@ def train(
         final_outputs=final_out,
         carry=carry,
         batches_per_epoch=per_epoch,
-        divergence=divergence,
-        interrupted=interrupted,
+        divergence=training.divergence,
+        interrupted=training.interrupted,
     )
+
+
+class _Training:
+    """One run under way: the network, the losses so far, the traced iterations, and why it stopped.
+
+    Iterations on the whole data that are not traced go to the engine's untraced loop in
+    stretches; every other iteration is one :meth:`Network.step`.
+    """
+
+    def __init__(self, config: NetworkConfig, total: int, chosen: set[int], carry: int | None,
+                 progress: Progress | None) -> None:
+        self.net = Network(config, carry=carry)
+        self.X = np.array([s.inputs for s in config.data], dtype=float)
+        self.T = np.array([s.targets for s in config.data], dtype=float)
+        self.full_batch = config.effective_batch_size >= len(config.data) and config.shuffle_seed is None
+        self.every = np.arange(len(config.data))  # what batch_order yields for a full batch
+        self.order = batch_order(len(config.data), config.effective_batch_size, config.shuffle_seed)
+        self.total, self.chosen, self.traced_order = total, chosen, sorted(chosen)
+        self.progress = progress
+        self.step_every = max(1, total // 200)
+        self.losses = np.empty(total)
+        self.traced: list[IterationTrace] = []
+        self.done = 0
+        self.divergence: Divergence | None = None
+        self.interrupted = False
+        self.in_stretch = False  # inside Network.run_untraced, where ``done`` is not kept up to date
+
+    def run(self) -> None:
+        """Every planned iteration, until training diverges or is interrupted."""
+        with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+            try:
+                k = 1
+                while k <= self.total and self.divergence is None:
+                    k = self._stretch(k) if self.full_batch and k not in self.chosen else self._step(k)
+            except KeyboardInterrupt:
+                self.interrupted = True
+                if self.in_stretch:  # every iteration whose update finished has its loss written
+                    self.done = self.net.t
+            if self.divergence is None and not self.interrupted:
+                self._diverged(self.X, self.T, self.done, params=True)
+
+    def _stretch(self, k: int) -> int:
+        """Untraced iterations from ``k`` on, up to the next traced one or the next progress report,
+        in one call: the engine's loop without ours around it.  Returns the next iteration."""
+        end = _stretch_end(k, self.total, self.traced_order, self.step_every if self.progress is not None else None)
+        self.in_stretch = True
+        self.done = self.net.run_untraced(self.X, self.T, self.losses, k - 1, end)
+        self.in_stretch = False
+        if not self._diverged(self.X, self.T, self.done, loss=self.losses[self.done - 1]):
+            self._report(self.done)
+        return self.done + 1
+
+    def _step(self, k: int) -> int:
+        """Iteration ``k`` on its batch, recorded if traced.  Returns the next iteration."""
+        if self.full_batch:
+            idx, X, T = self.every, self.X, self.T
+        else:
+            idx = next(self.order)
+            X, T = self.X[idx], self.T[idx]
+        record = k in self.chosen
+        loss, it = self.net.step(X, T, record=record)
+        self.losses[k - 1] = loss
+        self.done = k
+        diverged = self._diverged(X, T, k, loss=loss, params=record, trace=it)
+        if it is not None:
+            it.iteration, it.samples = k, tuple(int(i) for i in idx)
+            if not diverged:
+                it.loss_after = self.net.evaluate(X, T)[0]
+            self.traced.append(it)
+        if not diverged:
+            self._report(k)
+        return k + 1
+
+    def _diverged(self, X: np.ndarray, T: np.ndarray, iteration: int, loss: float | None = None,
+                  params: bool = False, trace: IterationTrace | None = None) -> bool:
+        """Whether training has diverged by ``iteration``: the loss given, or (if asked) a parameter,
+        is NaN or infinite.  If so, keeps where the first such value appears on this batch."""
+        if (loss is None or math.isfinite(loss)) and (not params or _params_finite(self.net)):
+            return False
+        self.divergence = self.net.find_divergence(X, T, trace)
+        self.divergence.iteration = iteration
+        return True
+
+    def _report(self, done: int) -> None:
+        if self.progress is not None and (done % self.step_every == 0 or done == self.total):
+            self.progress(done, self.total)
 
 
 def _stretch_end(k: int, total: int, traced: list[int], step_every: int | None) -> int:
@@ -168,4 +199,4 @@ def _stretch_end(k: int, total: int, traced: list[int], step_every: int | None) 
 
 
 def _params_finite(net: Network) -> bool:
-    return all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in zip(net.W, net.b))
+    return all(np.isfinite(w).all() and np.isfinite(b).all() for w, b in zip(net.W, net.b, strict=True))
