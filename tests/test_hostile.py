@@ -257,3 +257,36 @@ def _set(tree, path, value):
     for key in path[:-1]:
         tree = tree[key]
     tree[path[-1]] = value
+
+
+# -- a diverging run: the first quantity that is not a number, in the order it was computed ----------
+
+OVERFLOW = """\
+layers: [{name: i, size: 2}, {name: o, size: 1, activation: identity}]
+weights: {o: [[1e200, 1e200]]}
+learning_rate: 0.5
+data: [{inputs: [1e200, 1e200], targets: [0.01]}]
+"""
+DIVERGING = """\
+layers: [{name: i, size: 2}, {name: h, size: 2, activation: identity}, {name: o, size: 1, activation: identity}]
+weights: {h: [[0.15, 0.20], [0.25, 0.30]], o: [[0.40, 0.45]]}
+learning_rate: 1e6
+iterations: 5
+data: [{inputs: [0.05, 0.10], targets: [0.01]}]
+"""
+
+
+@pytest.mark.parametrize("trace", ["first", "last"])
+def test_an_overflowing_forward_pass_names_the_net_input_not_the_weight(tmp_path, trace):
+    config = tmp_path / "overflow.yaml"
+    config.write_text(OVERFLOW, encoding="utf-8")
+    done = stepnet("run", str(config), "--trace", trace)
+    assert_clear(done, 1, "Training diverged at iteration 1: net_o1 became inf")
+
+
+@pytest.mark.parametrize("name", ["w1", "w5", "b1", "h1"])
+def test_explain_at_the_diverging_iteration_reports_the_divergence(tmp_path, name):
+    config = tmp_path / "diverging.yaml"
+    config.write_text(DIVERGING, encoding="utf-8")
+    done = stepnet("explain", name, "-c", str(config), "--iteration", "5")
+    assert_clear(done, 1, "Training diverged at iteration 5:", "lower learning_rate")

@@ -19,7 +19,8 @@ from .index import Neuron, Param
 from .names import Names
 
 
-def explain(it: IterationTrace, names: Names, name: str, fmt: Formatter | None = None, check: bool = True) -> Derivation:
+def explain(it: IterationTrace, names: Names, name: str, fmt: Formatter | None = None,
+            check: bool = True) -> Derivation:
     target = names.lookup(name)
     d = Deriver(it, names, fmt)
     if isinstance(target, Neuron):
@@ -117,6 +118,9 @@ def _symbolic_note(d: Deriver, p: Param, j: int) -> tuple:
 def check_block(d: Deriver, p: Param) -> Block:
     """The chain-rule value beside sympy's derivative and a central finite difference."""
     chain = d.gradient_value(p)
+    if not math.isfinite(chain):  # a diverging iteration: no oracle can be compared with it
+        return Block("Check", text=[f"not checked: the chain-rule value is {d.fmt(chain)}, "
+                                    "because training diverged in this iteration"])
     fd = finite_difference_estimate(d.config, d.it, p)
     sym = sympy_check(d.config, d.it, p)
     text = []
@@ -188,6 +192,8 @@ def difference(a: float, b: float) -> str:
     diff = abs(a - b)
     if diff == 0:
         return "identical to the chain-rule value"
+    if not math.isfinite(diff):
+        return "not comparable with the chain-rule value"
     return f"differs from the chain-rule value by less than 1e{math.ceil(math.log10(diff))}"
 
 
