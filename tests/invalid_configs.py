@@ -124,7 +124,7 @@ def swap(old: str, new: str, text: str = CLASSIC) -> str:
 
 def _bomb() -> str:
     lines = ["a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"]
-    for prev, name in zip("abcdef", "bcdefg"):
+    for prev, name in zip("abcdef", "bcdefg", strict=True):
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]")
     return "\n".join(lines) + "\n"
 
@@ -202,11 +202,13 @@ CASES: list[InvalidCase] = [
     C("size-fraction", swap("{name: i, size: 2}", "{name: i, size: 2.5}"), "layers[0].size", 4,
       "expected a whole number, found the number 2.5", True),
     C("too-many-parameters",
-      swap("{name: i, size: 2}", "{name: i, size: 60000}").replace("h, size: 2", "h, size: 100"), "layers", 4, "the network has 6,000,202 parameters (weights and biases); the limit is 5,000,000", False),
+      swap("{name: i, size: 2}", "{name: i, size: 60000}").replace("h, size: 2", "h, size: 100"), "layers", 4,
+      "the network has 6,000,202 parameters (weights and biases); the limit is 5,000,000", False),
     C("one-layer", swap(_H_LINE + "  - " + _SIGMOID_OUT + "\n", ""), "layers", 4,
       "expected at least 2 layers (input first, output last), found 1 layer", True),
     C("layers-not-list", swap("layers:\n  - {name: i, size: 2}\n" + _H_LINE + "  - " + _SIGMOID_OUT + "\n",
-                              "layers: {i: 2, h: 2, o: 2}\n"), "layers", 3, "expected a list of layers, found a mapping", True),
+                              "layers: {i: 2, h: 2, o: 2}\n"), "layers", 3,
+      "expected a list of layers, found a mapping", True),
     C("reserved-name-w", swap("{name: h, size: 2", "{name: w, size: 2"), "layers[1].name", 5,
       "the layer name 'w' is reserved: w names the weights", True),
     C("reserved-name-E", swap("{name: o, size: 2", "{name: E, size: 2"), "layers[2].name", 6,

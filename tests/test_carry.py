@@ -7,11 +7,11 @@ from click.testing import CliRunner
 
 from stepnet.api import load
 from stepnet.cli import main
-from stepnet.engine.rounding import fixed
-from stepnet.verify.handmode import compare_carry
 from stepnet.derive.names import Names
 from stepnet.derive.quantities import computed_quantities, value
+from stepnet.engine.rounding import fixed
 from stepnet.engine.training import train
+from stepnet.verify.handmode import compare_carry
 
 
 def row(comparison, ascii_name):

@@ -73,7 +73,8 @@ def test_config_error_names_file_line_column_key_and_hint(workdir):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        f"Error: bad.yaml:{line_of(MAZUR, '{name: h, size: 2')}:36: layers[1].activation: unknown activation 'sigmod' (did you mean 'sigmoid'?)\n"
+        f"Error: bad.yaml:{line_of(MAZUR, '{name: h, size: 2')}:36: layers[1].activation: "
+        "unknown activation 'sigmod' (did you mean 'sigmoid'?)\n"
         "  hint: expected one of: sigmoid, tanh, relu, leaky_relu, identity, softmax\n")
     assert sorted(p.name for p in workdir.iterdir()) == ["bad.yaml"]  # no output file, no temporary file
 
@@ -84,7 +85,8 @@ def test_every_command_reports_a_config_error_the_same_way(workdir, command):
     result = invoke(*(arg.format(name) for arg in command))
     assert result.exit_code == 1 and result.stdout == ""
     first, hint = result.stderr.splitlines()
-    assert first == f"Error: bad.yaml:{line_of(MAZUR, 'learning_rate:')}:16: learning_rate: expected a number, found the string '0.5'"
+    assert first == (f"Error: bad.yaml:{line_of(MAZUR, 'learning_rate:')}:16: learning_rate: expected a number, "
+                     "found the string '0.5'")
     assert hint == "  hint: remove the quotes: a quoted number is a string"
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from invalid_configs import BINARY, CLASSIC, MAXIMAL, MOMENTUM, VALID_CONFIGS
 
-from stepnet.config.model import Claim, Init, Layer, NetworkConfig, Notation, Optimizer, Sample
-from stepnet.config.load import load_config, parse_config_text
-from stepnet.errors import ConfigError
+from invalid_configs import BINARY, CLASSIC, MAXIMAL, MOMENTUM, VALID_CONFIGS
 from stepnet.config.document import from_python, read_yaml, resolve_plain
+from stepnet.config.load import load_config, parse_config_text
+from stepnet.config.model import Claim, Init, Layer, NetworkConfig, Notation, Optimizer, Sample
+from stepnet.errors import ConfigError
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 

@@ -9,12 +9,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from invalid_configs import CASES, CLASSIC, InvalidCase
 
+from invalid_configs import CASES, CLASSIC, InvalidCase
 from stepnet.config.load import load_config, parse_config_text
-from stepnet.limits import MAX_FILE_BYTES, size_text
 from stepnet.config.model import NetworkConfig
 from stepnet.errors import ConfigError
+from stepnet.limits import MAX_FILE_BYTES, size_text
 
 
 def test_there_are_enough_cases():

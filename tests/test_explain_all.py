@@ -13,7 +13,6 @@ import pytest
 import stepnet
 from stepnet.derive.derivation import Formatter
 from stepnet.derive.explain import explain
-from stepnet.derive.expr import Text
 
 EXAMPLES = stepnet.example_names()
 

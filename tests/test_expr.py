@@ -263,7 +263,8 @@ def test_classic_error_line(deriver):
 def test_classic_path_lines(deriver):
     ln = deriver.backward.path_lines(1, 0, 0)[1]
     assert _line_text(U, ln) == (
-        "∂E_o2/∂out_h1 = ∂E_o2/∂out_o2 · ∂out_o2/∂net_o2 · ∂net_o2/∂out_h1 = δ_o2 · w7 = −0.038098237 × 0.5 = −0.019049118"
+        "∂E_o2/∂out_h1 = ∂E_o2/∂out_o2 · ∂out_o2/∂net_o2 · ∂net_o2/∂out_h1 = δ_o2 · w7 = "
+        "−0.038098237 × 0.5 = −0.019049118"
     )
     assert ln.shown_result == "-0.019049119"
     total = deriver.backward.path_sum_line(1, 0, 0)

@@ -77,7 +77,7 @@ def test_activation_numeric_value_matches_sympy(name):
     f = act.sympy(sp, x, SLOPE)
     xs = np.array([POINTS])
     values = act.value(xs, SLOPE)
-    for p, v in zip(POINTS, values[0]):
+    for p, v in zip(POINTS, values[0], strict=True):
         assert v == pytest.approx(float(f.subs(x, p)), rel=1e-14, abs=1e-15)
 
 
@@ -118,7 +118,7 @@ def test_softmax_value_matches_sympy():
     xs, outs = _softmax_sympy(3)
     point = {xs[0]: 0.3, xs[1]: -1.2, xs[2]: 2.0}
     got = ACTIVATIONS["softmax"].value(np.array([[0.3, -1.2, 2.0]]), SLOPE)[0]
-    for g, o in zip(got, outs):
+    for g, o in zip(got, outs, strict=True):
         assert g == pytest.approx(float(o.subs(point)), rel=1e-14)
     assert got.sum() == pytest.approx(1.0, abs=1e-15)
 
@@ -135,7 +135,7 @@ def test_softmax_delta_is_the_jacobian_product():
     xs, outs = _softmax_sympy(3)
     net = np.array([[0.4, -0.7, 1.1]])
     g = np.array([[0.25, -1.5, 0.8]])
-    point = dict(zip(xs, net[0]))
+    point = dict(zip(xs, net[0], strict=True))
     jac = sp.Matrix(outs).jacobian(sp.Matrix(xs))
     expected = [float(sum(g[0, j] * jac[j, k] for j in range(3)).subs(point)) for k in range(3)]
     out = ACTIVATIONS["softmax"].value(net, SLOPE)

@@ -55,13 +55,14 @@ def render_failures() -> dict[tuple[str, str], list[str]]:
     load each (about a minute for the bundled examples).
     """
     docs = {(n, f): example_markdown(n, f) for n in stepnet.example_names() for f in FLAVORS}
-    found = {key: ([(tex.strip(), d) for tex, d in rendercheck.extract_math(md, key[1])], rendercheck.extract_mermaid(md))
+    found = {key: ([(tex.strip(), d) for tex, d in rendercheck.extract_math(md, key[1])],
+                   rendercheck.extract_mermaid(md))
              for key, md in docs.items()}
     math = sorted({m for items, _ in found.values() for m in items})
     diagrams = sorted({d for _, ds in found.values() for d in ds})
     answer = rendercheck.run_check(math, diagrams)
-    bad = {m: f"math: {e} in {m[0][:60]}" for m, e in zip(math, answer["math"]) if e}
-    bad |= {d: f"mermaid: {e}" for d, e in zip(diagrams, answer["mermaid"]) if e}
+    bad = {m: f"math: {e} in {m[0][:60]}" for m, e in zip(math, answer["math"], strict=True) if e}
+    bad |= {d: f"mermaid: {e}" for d, e in zip(diagrams, answer["mermaid"], strict=True) if e}
     return {key: [bad[x] for x in items + ds if x in bad] for key, (items, ds) in found.items()}
 
 

@@ -74,7 +74,8 @@ def test_wide_network_text_names_what_it_truncates(wide_run):
     assert "2 more neurons of layer o not shown: name them to see them (--only o9,o10)" in text
     flat = " ".join(text.split())  # a long note wraps at the width
     assert "100464 more parameters of layer h not shown: name them to see them (--params w17-w100352,b1-b128)" in flat
-    assert "1274 more parameters of layer o not shown: name them to see them (--params w100369-w101632,b129-b138)" in flat
+    assert ("1274 more parameters of layer o not shown: name them to see them "
+            "(--params w100369-w101632,b129-b138)") in flat
     assert "101738 more parameters are updated the same way (shown with --only NAME, all in --format json)." in text
     assert "Samples 5 to 32 of the batch are computed the same way" in text
     assert "… 779 more terms …" in text  # a neuron's 785-term net input shows its first and last terms

@@ -105,7 +105,9 @@ def _mutations(key: str, rng: random.Random) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("config", list(_networks()), ids=lambda c: f"{'-'.join(l.name + str(l.size) for l in c.layers)}-{c.notation.style}-{c.notation.numbering}-{c.notation.index_order}")
+@pytest.mark.parametrize("config", list(_networks()),
+                         ids=lambda c: f"{'-'.join(layer.name + str(layer.size) for layer in c.layers)}-"
+                                       f"{c.notation.style}-{c.notation.numbering}-{c.notation.index_order}")
 def test_lookup_answers_as_the_eager_table(config):
     names = Names(config)
     table = _eager_table(names)
@@ -125,11 +127,12 @@ def test_lookup_answers_as_the_eager_table(config):
     keys = set(table)
     for key in list(table):
         keys.update(_mutations(key, rng))
-    keys.update(["w0", "b0", "w", "b", "w()_11", "w(0)_11", "w(1)_", "w(1)_1,", "w(1)_{1,1", "h0", "i1->o1", "x1->h1", "w٥"])
+    keys.update(["w0", "b0", "w", "b", "w()_11", "w(0)_11", "w(1)_", "w(1)_1,", "w(1)_{1,1", "h0", "i1->o1", "x1->h1",
+                 "w٥"])
     for key in sorted(keys):
         assert names._find(key) == table.get(key), key
     assert names.valid_names() == [p.name for p in params] + [
-        f"{l.name}{j + 1}" for l in config.layers for j in range(l.size)]
+        f"{layer.name}{j + 1}" for layer in config.layers for j in range(layer.size)]
 
 
 def test_bias_and_weight_edges():
@@ -147,7 +150,8 @@ def test_unknown_name_message_unchanged():
     every = "w1, w2, w3, w4, b1, w5, w6, w7, w8, b2, i1, i2, h1, h2, o1, o2"
     with pytest.raises(UsageError) as err:
         names.lookup("w55")
-    assert err.value.format() == f"no parameter or neuron named 'w55' in this network\n  hint: did you mean 'w5'? valid names: {every}"
+    assert err.value.format() == ("no parameter or neuron named 'w55' in this network\n"
+                                  f"  hint: did you mean 'w5'? valid names: {every}")
     with pytest.raises(UsageError) as err:
         names.lookup("H 11")
     assert err.value.format() == f"no parameter or neuron named 'H 11' in this network\n  hint: valid names: {every}"
@@ -158,7 +162,8 @@ def test_wide_network_costs_little():
     """100,000 parameters: names are made when asked for, not up front."""
     import tracemalloc
 
-    config = _config([Layer("i", 784), Layer("h", 128, "sigmoid", "per_neuron"), Layer("o", 10, "sigmoid", "per_neuron")])
+    config = _config([Layer("i", 784), Layer("h", 128, "sigmoid", "per_neuron"),
+                      Layer("o", 10, "sigmoid", "per_neuron")])
     tracemalloc.start()
     names = Names(config)
     assert names.lookup("w100000").name == "w100000"
@@ -174,7 +179,8 @@ def test_five_million_parameters_cost_little():
     """Reading, finding and counting the parameters of a huge layer makes only those asked for."""
     import tracemalloc
 
-    config = _config([Layer("i", 2500), Layer("h", 2000, "sigmoid", "per_neuron"), Layer("o", 1, "sigmoid", "shared")], "indexed")
+    config = _config([Layer("i", 2500), Layer("h", 2000, "sigmoid", "per_neuron"),
+                      Layer("o", 1, "sigmoid", "shared")], "indexed")
     tracemalloc.start()
     names = Names(config)
     last = names.weight(1, 1999, 2499)
@@ -189,10 +195,11 @@ def test_five_million_parameters_cost_little():
 
 
 def test_each_part_works_alone():
-    config = _config([Layer("i", 2), Layer("h", 2, "sigmoid", "per_neuron"), Layer("o", 2, "sigmoid", "shared")], "indexed")
+    config = _config([Layer("i", 2), Layer("h", 2, "sigmoid", "per_neuron"),
+                      Layer("o", 2, "sigmoid", "shared")], "indexed")
     names = Names(config)
     assert ParamIndex(config).params == names.params and ParamIndex(config).weight(2, 1, 0) == names.weight(2, 1, 0)
     assert NameParser(config).lookup("h1->o2") == names.weight(2, 1, 0) == names.lookup("w^{(2)}_{21}")
     symbols = Symbols(config)
-    assert (symbols.delta(1, 1).unicode, symbols.out(0, 1).latex, symbols.param(names.bias(2, None), updated=True).latex) == (
-        "δ_h2", "i_{2}", "b^{(2)+}")
+    assert (symbols.delta(1, 1).unicode, symbols.out(0, 1).latex,
+            symbols.param(names.bias(2, None), updated=True).latex) == ("δ_h2", "i_{2}", "b^{(2)+}")

@@ -144,7 +144,7 @@ def test_ten_thousand_iterations():
     assert run.losses[0] == pytest.approx(reference[0], rel=1e-12)
     assert run.losses[4999] == pytest.approx(reference[4999], rel=1e-10)
     # the loss falls every single iteration on this problem
-    assert all(b < a for a, b in zip(run.losses, run.losses[1:]))
+    assert all(b < a for a, b in zip(run.losses, run.losses[1:], strict=False))
     assert run.final_loss < run.losses[-1]
 
 
@@ -179,8 +179,8 @@ def _arrays(it):
 def test_large_carry_equals_full_precision(config):
     full = stepnet.run(config, 3, trace="all")
     hand = stepnet.run(config, 3, trace="all", carry=15)
-    for a, b in zip(full.trace.iterations, hand.trace.iterations):
-        for x, y in zip(_arrays(a), _arrays(b)):
+    for a, b in zip(full.trace.iterations, hand.trace.iterations, strict=True):
+        for x, y in zip(_arrays(a), _arrays(b), strict=True):
             np.testing.assert_allclose(y, x, rtol=0, atol=1e-12)
     assert hand.final_loss == pytest.approx(full.final_loss, abs=1e-12)
 

@@ -22,13 +22,13 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import stepnet
-from stepnet.verify import oracles
 from stepnet.derive.derivation import Formatter, Line
 from stepnet.derive.deriver import Deriver
 from stepnet.derive.expr import Expr, Text, has_symbols
 from stepnet.derive.names import Names
 from stepnet.derive.report import build_report
 from stepnet.engine.training import train
+from stepnet.verify import oracles
 
 HIDDEN_ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "identity"]
 ALL_ACTIVATIONS = HIDDEN_ACTIVATIONS + ["softmax"]
@@ -68,7 +68,7 @@ def networks(draw, max_hidden=3, max_width=4, max_inputs=3, max_samples=3, optim
                        "activation": draw(st.sampled_from(HIDDEN_ACTIVATIONS))})
     layers.append({"name": "o", "size": n_out, "activation": out_act})
     weights, biases = {}, {}
-    for prev, layer in zip(layers, layers[1:]):
+    for prev, layer in zip(layers, layers[1:], strict=False):
         mode = draw(st.sampled_from(BIAS_MODES))
         layer["bias"] = mode
         if layer["activation"] == "leaky_relu":
@@ -327,11 +327,11 @@ class Reference:
     def __init__(self, config: dict):
         self.c = config
         self.layers = config["layers"]
-        self.W = [np.array(config["weights"][l["name"]], dtype=float) for l in self.layers[1:]]
+        self.W = [np.array(config["weights"][layer["name"]], dtype=float) for layer in self.layers[1:]]
         self.b = []
-        for l in self.layers[1:]:
-            given_b = config["biases"].get(l["name"])
-            self.b.append(None if l["bias"] == "none" else np.array(given_b, dtype=float).reshape(-1))
+        for layer in self.layers[1:]:
+            given_b = config["biases"].get(layer["name"])
+            self.b.append(None if layer["bias"] == "none" else np.array(given_b, dtype=float).reshape(-1))
         opt = config.get("optimizer", {"name": "sgd"})
         self.opt = opt if isinstance(opt, dict) else {"name": opt}
         self.state = {}
@@ -339,10 +339,10 @@ class Reference:
 
     def forward(self, X):
         A, nets = [X], []
-        for l, W, b in zip(self.layers[1:], self.W, self.b):
+        for layer, W, b in zip(self.layers[1:], self.W, self.b, strict=True):
             net = A[-1] @ W.T + (b if b is not None else 0.0)
             nets.append(net)
-            A.append(_act(l["activation"], net, l.get("slope", 0.01)))
+            A.append(_act(layer["activation"], net, layer.get("slope", 0.01)))
         return nets, A
 
     def loss(self, X, T):
@@ -355,13 +355,14 @@ class Reference:
         per, dy = _loss(self.c["loss"], T, A[-1], nets[-1])
         grads = [None] * len(self.W)
         for li in range(len(self.W) - 1, -1, -1):
-            l, y = self.layers[li + 1], A[li + 1]
-            if l["activation"] == "softmax":  # δ_k = Σ_j dy_j · y_j (1[j=k] − y_k)
+            layer, y = self.layers[li + 1], A[li + 1]
+            if layer["activation"] == "softmax":  # δ_k = Σ_j dy_j · y_j (1[j=k] − y_k)
                 delta = y * (dy - (dy * y).sum(1, keepdims=True))
             else:
-                delta = dy * _act_prime(l["activation"], nets[li], y, l.get("slope", 0.01))
+                delta = dy * _act_prime(layer["activation"], nets[li], y, layer.get("slope", 0.01))
             gW = delta.T @ A[li] / B
-            gb = None if self.b[li] is None else (delta.mean(0) if l["bias"] == "per_neuron" else delta.sum(1).mean(keepdims=True))
+            gb = None if self.b[li] is None else (delta.mean(0) if layer["bias"] == "per_neuron"
+                                                  else delta.sum(1).mean(keepdims=True))
             grads[li] = (gW, gb)
             dy = delta @ self.W[li]
         self.t += 1
@@ -429,7 +430,7 @@ def test_training_matches_an_independent_implementation(config, iterations):
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         ref_losses = reference_run(config, iterations)[1]
     assume(all(math.isfinite(v) and v < 1e3 for v in ref_losses))
-    if any(l["activation"] in KINKED for l in config["layers"][1:]):
+    if any(layer["activation"] in KINKED for layer in config["layers"][1:]):
         # a net input within rounding of 0 may take the other branch in either implementation
         cfg, run = traced_run(config, iterations)
         assume(all(away_from_kinks(cfg, it, margin=1e-9) for it in run.iterations))
@@ -444,8 +445,8 @@ def test_bundled_examples_match_the_reference(name):
     cfg = stepnet.load(name)
     if "weights" not in config:  # seeded: take the drawn initial weights from the engine
         W, b = train(cfg, iterations=1, trace="first").initial
-        config["weights"] = {l.name: w.tolist() for l, w in zip(cfg.layers[1:], W)}
-        config["biases"] = {l.name: bb.tolist() for l, bb in zip(cfg.layers[1:], b) if bb.size}
+        config["weights"] = {layer.name: w.tolist() for layer, w in zip(cfg.layers[1:], W, strict=True)}
+        config["biases"] = {layer.name: bb.tolist() for layer, bb in zip(cfg.layers[1:], b, strict=True) if bb.size}
     for layer in config["layers"][1:]:
         layer.setdefault("bias", "per_neuron")
         layer.setdefault("activation", "sigmoid")

@@ -8,12 +8,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from invalid_configs import CASES, VALID_CONFIGS, InvalidCase
 
+from invalid_configs import CASES, VALID_CONFIGS, InvalidCase
 from stepnet.config import model as cfg
+from stepnet.config.document import read_yaml
 from stepnet.config.load import schema_text
 from stepnet.config.sections import SECTIONS
-from stepnet.config.document import read_yaml
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "src" / "stepnet" / "examples" / "config.schema.json"
 SCHEMA = json.loads(schema_text())

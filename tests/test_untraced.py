@@ -77,9 +77,9 @@ def test_untraced_loop_equals_the_recording_step(config):
                 break
         assert fast.run_untraced(X, T, losses, 0, n) == done
     assert _same(losses[:done], expected[:done])
-    assert all(_same(a, b) for a, b in zip(fast.W + fast.b, slow.W + slow.b))
+    assert all(_same(a, b) for a, b in zip(fast.W + fast.b, slow.W + slow.b, strict=True))
     for key, layers in slow.optimizer.state.items():
-        for (w, b), (fw, fb) in zip(layers, fast.optimizer.state[key]):
+        for (w, b), (fw, fb) in zip(layers, fast.optimizer.state[key], strict=True):
             assert _same(w, fw) and _same(b, fb)
     assert fast.t == slow.t == done
 
@@ -91,7 +91,7 @@ def test_a_single_untraced_step_equals_the_recording_step():
     a, b = Network(config), Network(config)
     before = a.W[0]
     assert a.step(X, T)[0] == b.step(X, T, record=True)[0]
-    assert all(_same(x, y) for x, y in zip(a.W, b.W))
+    assert all(_same(x, y) for x, y in zip(a.W, b.W, strict=True))
     assert a.W[0] is not before and _same(before, Network(config).W[0])  # a new array; the old one unchanged
 
 
@@ -103,7 +103,7 @@ def test_untraced_loop_stops_at_the_first_loss_that_is_not_finite():
     losses = np.empty(500)
     with np.errstate(all="ignore"):
         stop = fast.run_untraced(X, T, losses, 0, 500)
-        for k in range(500):
+        for k in range(500):  # noqa: B007 - k is read after the loop
             loss = slow.step(X, T, record=True)[0]
             if not np.isfinite(loss):
                 break
@@ -119,9 +119,9 @@ def test_traced_iterations_do_not_depend_on_which_others_are_traced(trace):
     assert _same(some.losses, every.losses)
     for it in some.iterations:
         ref = every.traced(it.iteration)
-        for a, b in zip(it.layers, ref.layers):
+        for a, b in zip(it.layers, ref.layers, strict=True):
             assert _same(a.W, b.W) and _same(a.gW, b.gW) and _same(a.W_after, b.W_after) and _same(a.delta, b.delta)
-    assert all(_same(a, b) for a, b in zip(some.final_params[0], every.final_params[0]))
+    assert all(_same(a, b) for a, b in zip(some.final_params[0], every.final_params[0], strict=True))
 
 
 def test_progress_is_reported_as_before():

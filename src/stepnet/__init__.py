@@ -40,8 +40,8 @@ __all__ = ["__version__", *_LAZY]
 if TYPE_CHECKING:  # pragma: no cover
     from .api import Iteration, Run, example, example_names, load, run
     from .bridge import from_torch, to_yaml
-    from .config.model import NetworkConfig
     from .config.load import load_config
+    from .config.model import NetworkConfig
     from .errors import ConfigError, StepnetError, UsageError
 
 

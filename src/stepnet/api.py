@@ -18,14 +18,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from .config.model import NetworkConfig
 from .config.load import load_config
+from .config.model import NetworkConfig
 from .derive.derivation import Derivation, Formatter
-from .errors import ConfigError, DivergenceError, UsageError
 from .derive.index import Neuron
 from .derive.names import Names
-from .engine.trace import IterationTrace, Run as RunTrace
+from .engine.trace import IterationTrace
+from .engine.trace import Run as RunTrace
 from .engine.training import train
+from .errors import ConfigError, DivergenceError, UsageError
 
 ConfigSource = str | os.PathLike | Mapping[str, Any] | NetworkConfig
 
@@ -113,7 +114,8 @@ class Iteration:
             col = self.trace.X[:, n.index].tolist()
             return NeuronValues(n.name, col, col, [0.0] * len(col))
         lt = self.trace.layer(n.layer)
-        return NeuronValues(n.name, lt.net[:, n.index].tolist(), lt.out[:, n.index].tolist(), lt.delta[:, n.index].tolist())
+        return NeuronValues(n.name, lt.net[:, n.index].tolist(), lt.out[:, n.index].tolist(),
+                            lt.delta[:, n.index].tolist())
 
     def __repr__(self) -> str:
         return f"<Iteration {self.number}: loss {self.loss!r}>"

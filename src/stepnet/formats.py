@@ -7,8 +7,8 @@ without loading a renderer.
 # the terminal's text, Markdown with LaTeX math, a self-contained HTML page, a LaTeX document, JSON for
 # programs, and the run as a numpy or PyTorch program
 FORMATS = ("text", "markdown", "html", "latex", "json", "python", "pytorch")
-MARKDOWN_FLAVORS = ("github", "jekyll", "jupyter")
-VIEWS = ("scalar", "matrix")  # a line per neuron and parameter, or a matrix equation per layer  # who reads the Markdown: each wants its own math delimiters
+MARKDOWN_FLAVORS = ("github", "jekyll", "jupyter")  # who reads the Markdown: each wants its own math delimiters
+VIEWS = ("scalar", "matrix")  # a line per neuron and parameter, or a matrix equation per layer
 
 # what `-o FILE` writes when --format is not given, by the file's extension
 BY_EXTENSION = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".json": "json", ".py": "python",

@@ -7,9 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..formats import VIEWS
-
 from ..limits import MAX_ITERATIONS
-
 from .options import (
     DEFAULT_EXAMPLE,
     OutputOptions,
@@ -52,8 +50,8 @@ def _complete_names(ctx: click.Context, param: click.Parameter, incomplete: str)
               help="matrix: also the general formula of the parameter's layer, in matrix form.")
 @output_options
 @click.pass_context
-def explain(ctx: click.Context, name: str, config: str | None, iteration: int, carry: int | None, no_check: bool, view: str,
-            out: OutputOptions) -> None:
+def explain(ctx: click.Context, name: str, config: str | None, iteration: int, carry: int | None, no_check: bool,
+            view: str, out: OutputOptions) -> None:
     """Derive one parameter's gradient (or one neuron's values) step by step.
 
     NAME is a weight, bias or neuron in any notation: w5, b1, h1, w(2)_11, h1->o1.

@@ -4,7 +4,6 @@ the CONFIG argument, and the checks made before any work starts."""
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 

@@ -9,7 +9,6 @@ import click
 
 from ..formats import VIEWS
 from ..limits import MAX_ITERATIONS
-
 from .options import OutputOptions, check_conflicts, complete_configs, load_network, name_list, output_options
 from .output import Document, completed, emit, finish, progress, rendered
 

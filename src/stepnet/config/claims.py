@@ -52,7 +52,8 @@ def _claim(ck: Checker, path: str, quantity: str, value: Any, iteration: int, cl
     number = ck.number(path, value)
     if not _DECIMAL.fullmatch(ck.text(path, number)):
         message = f"expected the claimed number in decimal, found {ck.shown(path, number)}"
-        raise ck.error(path, message, "write it as the text states it, e.g. 0.75136507: its decimals give the precision")
+        raise ck.error(path, message,
+                       "write it as the text states it, e.g. 0.75136507: its decimals give the precision")
     if (quantity, iteration) in claims:
         earlier = claims[(quantity, iteration)].line
         first = f" (first at line {earlier})" if earlier else ""

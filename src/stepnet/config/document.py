@@ -31,7 +31,6 @@ from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ..errors import ConfigError
 from ..limits import MAX_DEPTH, MAX_VALUES
 
-
 Position = tuple[int, int]
 
 _STD = "tag:yaml.org,2002:"

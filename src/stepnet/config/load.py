@@ -8,9 +8,9 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from .model import NetworkConfig
 from ..errors import ConfigError
 from ..limits import MAX_FILE_BYTES, size_text
+from .model import NetworkConfig
 
 # The YAML reader and the checks are imported only when a config is loaded, so that
 # ``import stepnet.config`` stays light (no yaml, numpy, sympy or rich).

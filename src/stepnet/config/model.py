@@ -7,13 +7,8 @@ stepnet reads YAML.  Every value keeps the line and column it came from
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from ..errors import ConfigError
 
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax")
 LOSS_NAMES = ("half_sse", "sse", "mse", "cross_entropy", "binary_cross_entropy")

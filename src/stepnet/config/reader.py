@@ -11,7 +11,6 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .model import Layer, NetworkConfig, Notation, Optimizer, Sample
 from ..errors import ConfigError
 from .document import Document, join_path, resolve_number
 

@@ -14,12 +14,24 @@ import itertools
 import re
 from typing import Any, Protocol
 
-from .model import ACTIVATION_NAMES, BIAS_MODES, HIDDEN_DELTAS, INIT_METHODS, LOSS_NAMES, OPTIMIZERS, Claim, Init, Layer, Optimizer, Sample
-from .reader import FRACTION, POSITIVE, REQUIRED, Checker, plural, quote
 from ..limits import MAX_INIT_BOUND, MAX_ITERATIONS, MAX_LAYER_SIZE, MAX_PARAMETERS
 from .claims import check_claims
-from .notation import check_notation
 from .document import join_path
+from .model import (
+    ACTIVATION_NAMES,
+    BIAS_MODES,
+    HIDDEN_DELTAS,
+    INIT_METHODS,
+    LOSS_NAMES,
+    OPTIMIZERS,
+    Init,
+    Layer,
+    Optimizer,
+    Sample,
+)
+from .notation import check_notation
+from .reader import FRACTION, POSITIVE, REQUIRED, Checker, plural, quote
+
 
 class Context(Protocol):
     """What the rules read of the other top-level keys (each None when that key is invalid)."""

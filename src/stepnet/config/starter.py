@@ -11,8 +11,8 @@ import random
 from itertools import product
 from string import ascii_lowercase
 
-from .model import ACTIVATION_NAMES, LOSS_NAMES
 from ..errors import ConfigError, UsageError
+from .model import ACTIVATION_NAMES, LOSS_NAMES
 
 HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATION_NAMES if a != "softmax")
 INLINE_WEIGHTS = 64  # up to this many weights the file lists them; beyond, a seeded init
@@ -50,7 +50,8 @@ def output_activation(loss: str) -> str:
 def check_options(sizes: tuple[int, ...], activation: str, loss: str) -> None:
     """UsageError for a combination no valid config has."""
     if activation not in HIDDEN_ACTIVATIONS:
-        raise UsageError(f"unknown hidden activation '{activation}'", hint="use one of: " + ", ".join(HIDDEN_ACTIVATIONS))
+        raise UsageError(f"unknown hidden activation '{activation}'",
+                         hint="use one of: " + ", ".join(HIDDEN_ACTIVATIONS))
     if loss not in LOSS_NAMES:
         raise UsageError(f"unknown loss '{loss}'", hint="use one of: " + ", ".join(LOSS_NAMES))
     if loss == "cross_entropy" and sizes[-1] < 2:
@@ -64,7 +65,7 @@ def starter_config(sizes=(2, 2, 2), activation: str = "sigmoid", loss: str = "ha
     check_options(sizes, activation, loss)
     names = layer_names(len(sizes))
     rng = random.Random(1)
-    inline = sum(a * b for a, b in zip(sizes, sizes[1:])) <= INLINE_WEIGHTS
+    inline = sum(a * b for a, b in zip(sizes, sizes[1:], strict=False)) <= INLINE_WEIGHTS
     parts = [
         _header(filename),
         _layers(names, sizes, activation, loss),
@@ -132,7 +133,7 @@ def _layers(names, sizes, activation, loss) -> str:
         "layers:",
         f"  - {{name: {names[0]}, size: {sizes[0]}}}",
     ]
-    for index, (name, size) in enumerate(zip(names[1:], sizes[1:]), start=1):
+    for index, (name, size) in enumerate(zip(names[1:], sizes[1:], strict=False), start=1):
         act = output_activation(loss) if index == len(sizes) - 1 else activation
         lines.append(f"  - {{name: {name}, size: {size}, activation: {act}, bias: per_neuron}}")
     return "\n".join(lines) + "\n"
@@ -151,7 +152,8 @@ def _weights(names, sizes, rng, activation) -> str:
         "# one number per neuron of the layer before (the weight from that neuron).",
         "weights:",
     ]
-    for (before, prev), (name, size) in zip(zip(names, sizes), zip(names[1:], sizes[1:])):
+    for (before, prev), (name, size) in zip(zip(names, sizes, strict=False), zip(names[1:], sizes[1:], strict=False),
+                                            strict=False):
         sources = _neurons(before, prev)
         lines.append(f"  {name}:")
         rows = ["[" + ", ".join(_number(rng, -0.9, 0.9) for _ in range(prev)) + "]" for _ in range(size)]
@@ -196,7 +198,7 @@ def _biases(names, sizes, rng) -> str:
         "# number (bias: shared). A layer left out starts at 0.",
         "biases:",
     ]
-    for name, size in zip(names[1:], sizes[1:]):
+    for name, size in zip(names[1:], sizes[1:], strict=False):
         values = ", ".join(_number(rng, 0.1, 0.6) for _ in range(size))
         lines.append(f"  {name}: [{values}]")
     return "\n".join(lines) + "\n" + _TRAIN_BIASES

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Layer, NetworkConfig, Notation, Optimizer, Sample
 from ..errors import ConfigError
 from .document import Document
+from .model import Layer, NetworkConfig, Notation, Optimizer, Sample
 from .reader import REQUIRED, Checker
 from .sections import SECTIONS
-
 
 EMPTY = "the file is empty: a config needs at least layers, learning_rate and data"
 EMPTY_HINT = "`stepnet init` writes a starter config"

@@ -30,7 +30,8 @@ class Backward(Phase):
     def _loss_formula(self) -> Expr:
         """E_total in symbols, the sum of every output's loss."""
         n = self.config.layers[-1].size
-        return long_sum([self.loss.term_formula(self.names.target(j), self.names.out(self.top, j), n) for j in range(n)])
+        return long_sum([self.loss.term_formula(self.names.target(j), self.names.out(self.top, j), n)
+                         for j in range(n)])
 
     def _per_output_error(self, li: int) -> bool:
         """Paths from the last hidden layer can be named ∂E_o1/∂out_h1 (the tutorial's form)."""
@@ -40,7 +41,8 @@ class Backward(Phase):
     def path_term_lhs(self, li: int, j: int, k: int, s: int | None = None) -> Expr:
         if self._per_output_error(li):
             return Partial(self.names.error(k), self.names.out(li, j))
-        return Mul(Partial(self.E(s), self.names.net(li + 1, k)), Partial(self.names.net(li + 1, k), self.names.out(li, j)))
+        return Mul(Partial(self.E(s), self.names.net(li + 1, k)),
+                   Partial(self.names.net(li + 1, k), self.names.out(li, j)))
 
     def path_lines(self, li: int, j: int, s: int) -> list[Line]:
         terms = self.it.path_terms(li, j, s)
@@ -71,7 +73,8 @@ class Backward(Phase):
         n = self.names.neuron_name(li, j)
         k = Sym(("index", li + 1), above, above, above if len(above) == 1 else f"\\mathrm{{{above}}}")
         delta_k = Sym(("delta_k", li + 1), f"δ_{above}", f"delta_{above}", f"\\delta_{{{k.latex}}}")
-        w_kj = Sym(("w_k", li, j), f"w_{above},{n}", f"w_{above},{n}", f"w_{{{k.latex}, {self.names.neuron_latex(li, j)}}}")
+        w_kj = Sym(("w_k", li, j), f"w_{above},{n}", f"w_{above},{n}",
+                   f"w_{{{k.latex}, {self.names.neuron_latex(li, j)}}}")
         general = Sum(k, Mul(delta_k, w_kj))
         return self.line(lhs, [general, long_sum(parts)], self.it.layer(li).dE_dout[s, j],
                          f"sum over every path from {self.names.neuron_name(li, j)} to the outputs")

@@ -21,12 +21,15 @@ class Gradients(Phase):
         """∂E/∂out · ∂out/∂net · ∂net/∂p for the neuron j that p feeds (δ · ∂net/∂p where they don't separate)."""
         li = p.layer
         psym = self.names.param(p)
-        dnet = Partial(self.names.net(li, j), psym, None if s is None else (1.0 if p.kind == "bias" else self.it.outputs_of(li - 1)[s, p.source]))
+        dnet = Partial(self.names.net(li, j), psym,
+                       None if s is None else (1.0 if p.kind == "bias" else self.it.outputs_of(li - 1)[s, p.source]))
         lt = self.it.layer(li)
         if (li == self.top and self.it.fused) or lt.softmax:
-            return Mul(self.dE_dnet(li, j, s) if s is not None else Partial(self.names.error(), self.names.net(li, j)), dnet)
+            return Mul(self.dE_dnet(li, j, s) if s is not None
+                       else Partial(self.names.error(), self.names.net(li, j)), dnet)
         if s is None:
-            return Mul(Partial(self.names.error(), self.names.out(li, j)), Partial(self.names.out(li, j), self.names.net(li, j)), dnet)
+            return Mul(Partial(self.names.error(), self.names.out(li, j)),
+                       Partial(self.names.out(li, j), self.names.net(li, j)), dnet)
         return Mul(self.dE_dout(li, j, s), self.dout_dnet(li, j, s), dnet)
 
     def grad_lhs(self, p: Param, s: int | None = None) -> Partial:
@@ -40,7 +43,8 @@ class Gradients(Phase):
             size = self.config.layers[p.layer].size
             chains = long_sum_of(size, lambda j: self.gradient_chain(p, j, s))
             deltas = long_sum_of(size, lambda j: Mul(self.delta(p.layer, j, s), Num(1)))
-            return [self.line(self.grad_lhs(p, s), [chains, deltas], value, "a shared bias feeds every neuron of its layer")]
+            return [self.line(self.grad_lhs(p, s), [chains, deltas], value,
+                              "a shared bias feeds every neuron of its layer")]
         chain = self.gradient_chain(p, p.to, s)
         shorthand = Mul(self.delta(p.layer, p.to, s), self.input_of(p, s))
         return [self.line(self.grad_lhs(p, s), [chain, shorthand], value)]

@@ -309,7 +309,7 @@ class ParamSequence(Sequence):
 
     def __eq__(self, other) -> bool:
         if isinstance(other, (list, tuple, ParamSequence)):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # like a list

@@ -8,9 +8,8 @@ in every format.
 
 from __future__ import annotations
 
-from ..formats import VIEWS
-
 from ..engine.trace import IterationTrace, Run
+from ..formats import VIEWS
 from .derivation import Formatter, Line
 from .deriver import Deriver
 from .diagram import build_diagram
@@ -29,7 +28,6 @@ from .run_summary import (
     setup_table,
     stop_reason,
 )
-
 
 
 def build_report(run: Run, names: Names, fmt: Formatter | None = None, limits: Limits | None = None,

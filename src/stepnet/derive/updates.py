@@ -92,7 +92,8 @@ class AdamLines(UpdateLines):
 
     def _correction_line(self, key: str, p: Param, moment: Sym, hat: Sym, beta: Sym, note: str = "") -> Line:
         t = self.names.constant("t").with_value(self.it.t)
-        return self.line(self.names.state(key, p, hat=True), [Div(moment, Paren(Sub(Num(1), Pow(beta, t))))], hat.value, note)
+        return self.line(self.names.state(key, p, hat=True), [Div(moment, Paren(Sub(Num(1), Pow(beta, t))))],
+                         hat.value, note)
 
 
 UPDATE_LINES: dict[str, type[UpdateLines]] = {"sgd": SgdLines, "momentum": MomentumLines, "adam": AdamLines}

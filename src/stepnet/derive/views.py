@@ -8,9 +8,8 @@ numbers, with the matrix form it is one entry of.
 
 from __future__ import annotations
 
-from ..formats import VIEWS
-
 from ..engine.trace import IterationTrace
+from ..formats import VIEWS
 from .derivation import Block, Derivation, Formatter, Line
 from .explain import explain
 from .expr import Add, Expr, Mul, Partial, Sub, Sum, Sym
@@ -19,7 +18,6 @@ from .matrix_expr import Apply, Hadamard, MatMul, Transpose
 from .matrix_symbols import ONES, activation, biases, gradient, output_gradient, targets, vector, weights
 from .names import Names
 from .respell import respell_derivation
-
 
 
 def explain_in_view(it: IterationTrace, names: Names, name: str, fmt: Formatter | None = None, check: bool = True,

@@ -20,7 +20,6 @@ import numpy as np
 
 from ..derive.expr import Add, Div, Exp, Expr, Func, Mul, Neg, Num, Paren, Piecewise, Pow, Sub
 
-
 # ---------------------------------------------------------------- activations
 
 
@@ -162,7 +161,8 @@ LOSSES: dict[str, Loss] = {
         "the mean over the outputs of the squared errors, E = (1/n) Σ (target − out)²",
         lambda t, o: (t - o) ** 2 / t.shape[-1],
         lambda t, o: -2.0 * (t - o) / t.shape[-1],
-        lambda t, o, n: Mul(Div(Num(1), Num(n)), Pow(Paren(Sub(t, o)), Num(2))) if n > 1 else Pow(Paren(Sub(t, o)), Num(2)),
+        lambda t, o, n: (Mul(Div(Num(1), Num(n)), Pow(Paren(Sub(t, o)), Num(2))) if n > 1
+                         else Pow(Paren(Sub(t, o)), Num(2))),
         lambda t, o, n: Mul(Neg(Div(Num(2), Num(n))), Paren(Sub(t, o))) if n > 1 else Mul(Num(-2), Paren(Sub(t, o))),
         lambda sp, t, o, n: (t - o) ** 2 / n,
     ),

@@ -42,8 +42,8 @@ def judge_claims(
     if not claims:
         return []
     runs = Runs(config, max(c.iteration for c in claims), sorted({c.iteration for c in claims}))
-    stated = {(c.iteration, q): c for c, q in zip(claims, resolved)}
-    return [Judge(c, q, names, runs, stated).result() for c, q in zip(claims, resolved)]
+    stated = {(c.iteration, q): c for c, q in zip(claims, resolved, strict=True)}
+    return [Judge(c, q, names, runs, stated).result() for c, q in zip(claims, resolved, strict=True)]
 
 
 def resolve_all(config: NetworkConfig, claims: Iterable[Claim] | None = None, names: Names | None = None,

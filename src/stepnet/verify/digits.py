@@ -59,7 +59,7 @@ def digit_slip(text: str, true: float, places: int) -> str | None:
 
 
 def _one_digit(a: str, b: str) -> str | None:
-    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
     if len(a) != len(b) or len(diff) != 1 or not a[diff[0]].isdigit():
         return None
     i = diff[0]
@@ -69,7 +69,7 @@ def _one_digit(a: str, b: str) -> str | None:
 
 
 def _swapped(a: str, b: str) -> str | None:
-    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
     if len(a) == len(b) and len(diff) == 2 and diff[1] == diff[0] + 1:
         i = diff[0]
         if a[i] == b[i + 1] and a[i + 1] == b[i] and "." not in (a[i], a[i + 1]):
