@@ -14,6 +14,7 @@ MAX_LAYER_SIZE = 65_536  # neurons in one layer
 MAX_PARAMETERS = 5_000_000  # weights and biases of the whole network
 MAX_ITERATIONS = 10_000_000  # updates in one run: the loss history then takes 80 MB
 MAX_INIT_BOUND = 1e6  # |low| and |high| of a uniform init
+DEFAULT_SAMPLE = 500  # stepnet check on a larger network draws this many parameters, unless told otherwise
 
 
 def size_text(count: int) -> str:

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..limits import MAX_ITERATIONS, MAX_PARAMETERS
-from ..verify.gradients import DEFAULT_SAMPLE
+from ..limits import DEFAULT_SAMPLE, MAX_ITERATIONS, MAX_PARAMETERS
 from .options import OutputOptions, check_iteration, complete_configs, load_network
 from .output import Document, ascii_wanted, console, emit, finish, progress
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..config.model import LOSS_NAMES
+from ..config.choices import LOSS_NAMES
 from ..config.starter import HIDDEN_ACTIVATIONS
 from .options import OutputOptions, check_writable, complete_configs
 from .output import ascii_wanted, emit

@@ -87,14 +87,22 @@ def _document(result: Run, name: str, iteration: int, explanation: Explanation) 
         obj = iteration_object(result.iteration(iteration), result.names)
         return json.dumps({"explain": name, "iteration": obj}, indent=1, ensure_ascii=False) + "\n"
 
-    from ..render.html import derivation_html
-    from ..render.latex_doc import derivation_latex
-
     derivation = explanation.derivation
+
+    def html(out: OutputOptions) -> str:
+        from ..render.html import derivation_html
+
+        return derivation_html(derivation, result.fmt)
+
+    def latex(out: OutputOptions) -> str:
+        from ..render.latex_doc import derivation_latex
+
+        return derivation_latex(derivation, result.fmt, body_only=out.latex_body)
+
     return Document(draw=rendered(result.fmt, lambda r: r.derivation(derivation)), forms={
         "markdown": lambda out: explanation.to_markdown(out.flavor),
-        "html": lambda out: derivation_html(derivation, result.fmt),
-        "latex": lambda out: derivation_latex(derivation, result.fmt, body_only=out.latex_body),
+        "html": html,
+        "latex": latex,
         "json": lambda out: to_json(),
     })
 

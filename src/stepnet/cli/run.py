@@ -94,15 +94,30 @@ def _report(result: Run, limits: Limits, view: str = "scalar") -> Document:
     def code(write: Callable[[Run], str]) -> Callable[[OutputOptions], str]:
         return lambda out: write(result)
 
-    from ..render.code.numpy_script import python_script
-    from ..render.code.torch_script import pytorch_script
-    from ..render.html import run_html
-    from ..render.latex_doc import run_latex
+    def html(out: OutputOptions) -> str:
+        from ..render.html import run_html
+
+        return run_html(result, limits, view)
+
+    def latex(out: OutputOptions) -> str:
+        from ..render.latex_doc import run_latex
+
+        return run_latex(result, limits, body_only=out.latex_body, view=view)
+
+    def python_script(run: Run) -> str:
+        from ..render.code.numpy_script import python_script
+
+        return python_script(run)
+
+    def pytorch_script(run: Run) -> str:
+        from ..render.code.torch_script import pytorch_script
+
+        return pytorch_script(run)
 
     return Document(draw=rendered(result.fmt, lambda r: r.report(result.report(limits, view))), forms={
         "markdown": lambda out: result.to_markdown(out.flavor, limits, view),
-        "html": lambda out: run_html(result, limits, view),
-        "latex": lambda out: run_latex(result, limits, body_only=out.latex_body, view=view),
+        "html": html,
+        "latex": latex,
         "json": lambda out: result.to_json(),
         "python": code(python_script),
         "pytorch": code(pytorch_script),

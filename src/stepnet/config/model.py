@@ -10,15 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "identity", "softmax")
-LOSS_NAMES = ("half_sse", "sse", "mse", "cross_entropy", "binary_cross_entropy")
-OPTIMIZERS = ("sgd", "momentum", "adam")
-BIAS_MODES = ("per_neuron", "shared", "none")
-INIT_METHODS = ("uniform", "xavier", "he")
-NOTATION_STYLES = ("flat", "indexed", "mazur", "nielsen")
-FLAT_NUMBERING = ("by_target", "by_source")
-INDEX_ORDERS = ("to_from", "from_to")
-HIDDEN_DELTAS = ("current_weights", "updated_weights")
+from .choices import (  # noqa: F401 - the choices belong to the model; most readers import them from here
+    ACTIVATION_NAMES,
+    BIAS_MODES,
+    FLAT_NUMBERING,
+    HIDDEN_DELTAS,
+    INDEX_ORDERS,
+    INIT_METHODS,
+    LOSS_NAMES,
+    NOTATION_STYLES,
+    OPTIMIZERS,
+)
 
 
 @dataclass(frozen=True)

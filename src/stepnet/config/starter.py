@@ -12,7 +12,7 @@ from itertools import product
 from string import ascii_lowercase
 
 from ..errors import ConfigError, UsageError
-from .model import ACTIVATION_NAMES, LOSS_NAMES
+from .choices import ACTIVATION_NAMES, LOSS_NAMES
 
 HIDDEN_ACTIVATIONS = tuple(a for a in ACTIVATION_NAMES if a != "softmax")
 INLINE_WEIGHTS = 64  # up to this many weights the file lists them; beyond, a seeded init

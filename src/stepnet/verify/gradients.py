@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-DEFAULT_SAMPLE = 500  # a larger network has this many parameters drawn, unless told otherwise
 CHUNK = 100  # rows computed (and shown) at a time
 
 
