@@ -23,8 +23,7 @@ from .config.model import NetworkConfig
 from .derive.derivation import Derivation, Formatter
 from .derive.index import Neuron
 from .derive.names import Names
-from .engine.trace import IterationTrace
-from .engine.trace import Run as RunTrace
+from .engine.trace import IterationTrace, RunTrace
 from .engine.training import train
 from .errors import ConfigError, DivergenceError, UsageError
 
@@ -158,7 +157,12 @@ class Run:
         """Every iteration's loss, before its update (a list made when first read)."""
         return self.trace.losses.tolist()
 
-    def iteration(self, number: int | None = None) -> IterationTrace:
+    def iteration(self, number: int | None = None) -> Iteration:
+        """Traced iteration ``number`` (default: the first traced), as ``iterations[i]`` gives it."""
+        return Iteration(self.traced(number), self.names)
+
+    def traced(self, number: int | None = None) -> IterationTrace:
+        """The engine's record of traced iteration ``number``; a UsageError when it was not traced."""
         if not self.trace.iterations:
             raise UsageError("no iteration was traced")
         if number is None:
@@ -178,7 +182,7 @@ class Run:
         """One parameter's or neuron's derivation; ``view="matrix"`` adds its layer's general formula."""
         from .derive.views import explain_in_view
 
-        derivation = explain_in_view(self.iteration(iteration), self.names, name, self.fmt, check, view)
+        derivation = explain_in_view(self.traced(iteration), self.names, name, self.fmt, check, view)
         return Explanation(derivation, self.fmt)
 
     def report(self, limits=None, view: str = "scalar"):

@@ -85,7 +85,7 @@ def check(ctx: click.Context, config: str | None, iteration: int, tolerance: flo
         finish(result)  # diverged before that iteration
     params, how = _choose(result.names, sample, seed, picked)
     title = f"{cfg.name}: gradients at iteration {iteration}"
-    checks = _show_gradients(out, title, cfg, result.iteration(iteration), params, how, tolerance)
+    checks = _show_gradients(out, title, cfg, result.traced(iteration), params, how, tolerance)
     failures = sum(not c.ok for c in checks)
     if failures:
         click.echo(f"{failures} of {len(checks)} gradients differ from the finite difference.", err=True)

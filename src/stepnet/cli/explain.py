@@ -84,7 +84,7 @@ def _document(result: Run, name: str, iteration: int, explanation: Explanation) 
 
         from ..render.json import iteration_object
 
-        obj = iteration_object(result.iteration(iteration), result.names)
+        obj = iteration_object(result.traced(iteration), result.names)
         return json.dumps({"explain": name, "iteration": obj}, indent=1, ensure_ascii=False) + "\n"
 
     derivation = explanation.derivation

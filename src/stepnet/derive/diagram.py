@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engine.trace import Run
+from ..engine.trace import RunTrace
 from .expr import Expr
 from .names import Names
 
@@ -26,7 +26,7 @@ class Diagram:
         return f"Diagram({sizes}, weights={len(self.weights)}, biases={len(self.biases)})"
 
 
-def build_diagram(run: Run, names: Names) -> Diagram:
+def build_diagram(run: RunTrace, names: Names) -> Diagram:
     """Every weight drawn, or the first few neurons of every layer when one is wide."""
     cfg = run.config
     layers = [(layer.name, layer.size, layer.bias if layer.activation else "none") for layer in cfg.layers]

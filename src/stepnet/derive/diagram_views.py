@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..engine.trace import Run
+from ..engine.trace import RunTrace
 from .diagram import Diagram
 from .names import Names
 
@@ -25,7 +25,7 @@ class GradientView:
         return f"GradientView(iteration={self.iteration}, weights={len(self.weights)}, biases={len(self.biases)})"
 
 
-def gradient_views(run: Run, names: Names, diagram: Diagram | None) -> list[GradientView]:
+def gradient_views(run: RunTrace, names: Names, diagram: Diagram | None) -> list[GradientView]:
     """A view per traced iteration, in the order the run traced them; none without a diagram."""
     if diagram is None:
         return []

@@ -8,7 +8,7 @@ in every format.
 
 from __future__ import annotations
 
-from ..engine.trace import IterationTrace, Run
+from ..engine.trace import IterationTrace, RunTrace
 from ..formats import VIEWS
 from .derivation import Formatter, Line
 from .deriver import Deriver
@@ -30,7 +30,7 @@ from .run_summary import (
 )
 
 
-def build_report(run: Run, names: Names, fmt: Formatter | None = None, limits: Limits | None = None,
+def build_report(run: RunTrace, names: Names, fmt: Formatter | None = None, limits: Limits | None = None,
                  view: str = "scalar") -> Report:
     """The report of a run: a line per neuron (``view="scalar"``) or a matrix equation per layer ("matrix")."""
     if view not in VIEWS:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.trace import Run
+from ..engine.trace import RunTrace
 from .limits import Limits, named
 from .names import Names
 from .report_model import Cell, Table
 
 
-def setup_table(cfg, run: Run) -> Table:
+def setup_table(cfg, run: RunTrace) -> Table:
     layers = " → ".join(_layer_text(layer) for layer in cfg.layers)
     opt = cfg.optimizer
     opt_text = {"sgd": "sgd (plain gradient descent)",
@@ -41,7 +41,7 @@ def _layer_text(layer) -> str:
     return f"{layer.name} ({layer.size}{activation}{bias})"
 
 
-def run_notes(run: Run) -> list[str]:
+def run_notes(run: RunTrace) -> list[str]:
     cfg = run.config
     notes = []
     if run.carry is not None:
@@ -58,7 +58,7 @@ def run_notes(run: Run) -> list[str]:
     return notes
 
 
-def stop_reason(run: Run, names: Names) -> str:
+def stop_reason(run: RunTrace, names: Names) -> str:
     if run.interrupted:
         return f"Interrupted after {run.done} of {run.planned} iterations; the results so far are shown."
     d = run.divergence
@@ -89,13 +89,13 @@ def _history_rows(n: int, rows: int = 12) -> list[int]:
     return sorted(picks)
 
 
-def history_table(run: Run) -> Table:
+def history_table(run: RunTrace) -> Table:
     rows = [[str(k), float(run.losses[k - 1])] for k in _history_rows(run.done)]
     rows.append(["final (after the last update, all data)", run.final_loss])
     return Table("Loss history", ["iteration", "loss"], rows)
 
 
-def chart_points(run: Run, points: int = 60) -> list[tuple[int, float]]:
+def chart_points(run: RunTrace, points: int = 60) -> list[tuple[int, float]]:
     n = run.done
     if n == 0:
         return []
@@ -103,7 +103,7 @@ def chart_points(run: Run, points: int = 60) -> list[tuple[int, float]]:
     return [(k, float(run.losses[k - 1])) for k in idx]
 
 
-def final_table(run: Run, names: Names) -> Table:
+def final_table(run: RunTrace, names: Names) -> Table:
     cfg = run.config
     top = len(cfg.layers) - 1
     rows = []
@@ -114,7 +114,7 @@ def final_table(run: Run, names: Names) -> Table:
     return Table("Outputs after training", ["sample", "output", "out", "target"], rows, omitted)
 
 
-def changes_table(run: Run, names: Names, limits: Limits) -> Table:
+def changes_table(run: RunTrace, names: Names, limits: Limits) -> Table:
     (w0, b0), (w1, b1) = run.initial, run.final_params
     rows = []
     # the first limits.params * 4 parameters, and any named in --only (without making the rest)

@@ -107,7 +107,7 @@ class Divergence:
 
 
 @dataclass
-class Run:
+class RunTrace:
     """A whole run: the traced iterations in full, and every iteration's loss."""
 
     config: object  # NetworkConfig
@@ -124,7 +124,7 @@ class Run:
     interrupted: bool = False
 
     def __repr__(self) -> str:
-        return (f"Run({self.config.name!r}, iterations={self.done}, planned={self.planned}, "
+        return (f"RunTrace({self.config.name!r}, iterations={self.done}, planned={self.planned}, "
                 f"traced={len(self.iterations)}, final_loss={self.final_loss!r})")
 
     @property

@@ -16,7 +16,7 @@ import numpy as np
 from ..config.model import NetworkConfig
 from ..errors import UsageError
 from .network import Network
-from .trace import Divergence, IterationTrace, Run
+from .trace import Divergence, IterationTrace, RunTrace
 
 Progress = Callable[[int, int], None]
 
@@ -75,8 +75,8 @@ def train(
     trace: str | None = None,
     carry: int | None = None,
     progress: Progress | None = None,
-) -> Run:
-    """Run the network; record the chosen iterations in full and every iteration's loss."""
+) -> RunTrace:
+    """RunTrace the network; record the chosen iterations in full and every iteration's loss."""
     per_epoch = batches_per_epoch(config)
     if iterations is not None and epochs is not None:
         raise UsageError("give --iterations or --epochs, not both")
@@ -86,7 +86,7 @@ def train(
     training.run()
     net, done, losses = training.net, training.done, training.losses
     final_loss, final_out = net.evaluate(training.X, training.T)
-    return Run(
+    return RunTrace(
         config=config,
         iterations=training.traced,
         losses=losses if done == total else losses[:done].copy(),  # no second copy of a long history

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..derive.names import Names
-from ..engine.trace import IterationTrace, Run
+from ..engine.trace import IterationTrace, RunTrace
 
 
 def _num(x: float) -> float | str:
@@ -101,7 +101,7 @@ def _values(a) -> list:
     return values if np.isfinite(a).all() else [_num(v) for v in values]
 
 
-def run_object(run: Run, names: Names) -> dict[str, Any]:
+def run_object(run: RunTrace, names: Names) -> dict[str, Any]:
     cfg = run.config
     obj: dict[str, Any] = {
         "network": {
