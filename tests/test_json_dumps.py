@@ -64,3 +64,12 @@ def test_cycles_fail_as_they_do_there():
     loop.append(loop)
     with pytest.raises(ValueError, match="Circular reference"):
         dumps({"a": loop})
+
+
+def test_the_json_names_hand_mode_as_the_option_does():
+    import json
+
+    import stepnet
+
+    assert json.loads(stepnet.run("mazur", carry=4).to_json())["network"]["carry"] == 4
+    assert json.loads(stepnet.run("mazur").to_json())["network"]["carry"] is None

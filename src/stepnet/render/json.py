@@ -113,7 +113,7 @@ def run_object(run: RunTrace, names: Names) -> dict[str, Any]:
             "optimizer": cfg.optimizer.name,
             "batch_size": cfg.effective_batch_size,
             "notation": cfg.notation.style,
-            "hand_mode_decimals": run.carry,
+            "carry": run.carry,  # --carry: the decimals hand mode rounded every value to, or null
             "hidden_deltas_use": cfg.hidden_deltas_use,
         },
         "iterations": [iteration_object(it, names) for it in run.iterations],
