@@ -290,3 +290,18 @@ def test_explain_at_the_diverging_iteration_reports_the_divergence(tmp_path, nam
     config.write_text(DIVERGING, encoding="utf-8")
     done = stepnet("explain", name, "-c", str(config), "--iteration", "5")
     assert_clear(done, 1, "Training diverged at iteration 5:", "lower learning_rate")
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, -signal.SIGTERM)])
+def test_a_signal_during_training_leaves_no_file(tmp_path, sig, code):
+    out = tmp_path / "run.json"
+    proc = subprocess.Popen(STEPNET + ["run", "mazur", "-n", "5000000", "-o", str(out)], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)  # well into training: the loop takes about a minute
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, (proc.returncode, err)
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []  # neither the report nor a temporary file
+    if sig == signal.SIGINT:
+        assert "Interrupted after" in err and "nothing was written" in err
