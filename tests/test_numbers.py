@@ -152,8 +152,8 @@ def test_ten_thousand_iterations():
 
 def test_hand_mode_path_term():
     """δ_o2·w7: hand mode rounds δ_o2 to −0.038098237 first, so the product is −0.0190491185 → −0.019049119."""
-    full = stepnet.run("mazur", 1).iteration(1)
-    hand = stepnet.run("mazur", 1, carry=9).iteration(1)
+    full = stepnet.run("mazur", 1).traced(1)
+    hand = stepnet.run("mazur", 1, carry=9).traced(1)
     # path_terms(layer h, neuron h1, sample 0): [δ_o1·w5, δ_o2·w7]
     assert hand.path_terms(1, 0, 0)[1] == -0.019049119
     assert round(float(full.path_terms(1, 0, 0)[1]), 9) == -0.019049118
@@ -162,7 +162,7 @@ def test_hand_mode_path_term():
 
 
 def test_hand_mode_rounds_every_value():
-    hand = stepnet.run("mazur", 1, carry=9).iteration(1)
+    hand = stepnet.run("mazur", 1, carry=9).traced(1)
     for lt in hand.layers:
         for arr in (lt.net, lt.out, lt.delta, lt.dE_dout, lt.dout_dnet, lt.gW, lt.W_after):
             assert np.array_equal(np.round(arr, 9), arr) or np.allclose(np.round(arr, 9), arr, rtol=0, atol=1e-15)

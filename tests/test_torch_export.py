@@ -3,7 +3,7 @@
 These tests are skipped without torch, which is no dependency of stepnet. To run them,
 install the CPU build of PyTorch into the environment first:
 
-    pip install torch --index-url https://download.pytorch.org/whl/cpu
+    pip install torch; the CPU build is enough
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 
 torch = pytest.importorskip(
-    "torch", reason="PyTorch is not installed (pip install torch --index-url https://download.pytorch.org/whl/cpu)")
+    "torch", reason="PyTorch is not installed (pip install torch; the CPU build is enough)")
 from torch import nn  # noqa: E402
 
 from exported import imported_modules, networks, run_in_process, run_subprocesses, tamper  # noqa: E402

@@ -15,8 +15,7 @@ from .errors import UsageError
 
 MAX_PARAMETERS = 10_000  # more is past working by hand; force=True reads it anyway
 
-_INSTALL_HINT = ("install the CPU build of PyTorch: "
-                 "pip install torch --index-url https://download.pytorch.org/whl/cpu")
+_INSTALL_HINT = "install PyTorch, whose cpu-only build is enough: pip install torch"
 _KNOWN = "nn.Linear, nn.Sigmoid, nn.Tanh, nn.ReLU, nn.LeakyReLU, nn.Identity and nn.Softmax (last layer only)"
 _HIDDEN_NAMES = ("h", "g", "f", "e", "d", "c")
 
