@@ -276,6 +276,6 @@ def test_user_text_is_not_rich_markup(tmp_path):
     config = tmp_path / "[bold]net.yaml"
     config.write_text("layers: [{name: i, size: 1}, {name: o, size: 1}]\nlearning_rate: 0.1\n"
                       "weights: {o: [[0.5]]}\ndata: [{inputs: [1], targets: [0]}]\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["check", str(config), "--claims"])
+    result = CliRunner().invoke(main, ["check", str(config), "--claims", "--width", "400"])
     assert result.exit_code == 0, result.output
     assert "[bold]net.yaml: no claims to check" in result.output
