@@ -123,7 +123,8 @@ def row_help(repeats: int, tmp: Path) -> list[Row]:
     helps = run_command(["--help"], repeats, tmp)
     version = run_command(["--version"], repeats, tmp)
     probe = ("import sys, stepnet.cli; heavy = " + repr(HEAVY) + "; "
-             "print(','.join(sorted(m for m in sys.modules if m in heavy or m.startswith(tuple(h + '.' for h in heavy)))))")
+             "print(','.join(sorted(m for m in sys.modules "
+             "if m in heavy or m.startswith(tuple(h + '.' for h in heavy)))))")
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     slowest = max(helps.seconds, version.seconds)
     measured = f"--help {fmt_s(helps.seconds)}, --version {fmt_s(version.seconds)}; "
@@ -251,8 +252,8 @@ def row_loop(repeats: int, tmp: Path, iterations: int = 10_000) -> list[Row]:
 def row_yaml(repeats: int, tmp: Path) -> list[Row]:
     import yaml
 
-    from stepnet.config.load import parse_config_text
     from stepnet.config.document import _ComposeOnly, read_yaml
+    from stepnet.config.load import parse_config_text
 
     text = write_wide_config(tmp).read_text(encoding="utf-8")
 
@@ -282,6 +283,17 @@ def row_big_json(repeats: int, tmp: Path) -> list[Row]:
     return [Row("big-json", "784-128-10 sigmoid, batch of 32, one traced iteration, `--format json -o FILE`",
                 "≤ 5 s, peak memory ≤ 1 GB",
                 f"{fmt_s(t.seconds)}, peak {t.peak_mb:.0f} MB ({size / 1e6:.0f} MB of JSON)", verdict(ok))]
+
+
+def row_big_html(repeats: int, tmp: Path) -> list[Row]:
+    """The same traced network as big-json, as one self-contained HTML page: the same time class."""
+    config = write_wide_config(tmp)
+    t = run_command(["run", str(config), "-o", "wide.html"], repeats, tmp)
+    size = (tmp / "wide.html").stat().st_size
+    ok = t.seconds <= 5.0 and t.peak_mb <= 1024
+    return [Row("big-html", "784-128-10 sigmoid, batch of 32, one traced iteration, `-o FILE.html`",
+                "≤ 5 s (big-json's class), peak memory ≤ 1 GB",
+                f"{fmt_s(t.seconds)}, peak {t.peak_mb:.0f} MB ({size / 1e6:.1f} MB of HTML)", verdict(ok))]
 
 
 def row_big_text(repeats: int, tmp: Path) -> list[Row]:
@@ -412,8 +424,8 @@ def row_check_wide(repeats: int, tmp: Path) -> list[Row]:
 
 ROWS = {
     "help": row_help, "run": row_run, "explain": row_explain, "json10k": row_json10k, "loop": row_loop,
-    "yaml": row_yaml, "big-json": row_big_json, "big-text": row_big_text, "memory": row_memory,
-    "explain-deep": row_explain_deep, "check-wide": row_check_wide,
+    "yaml": row_yaml, "big-json": row_big_json, "big-html": row_big_html, "big-text": row_big_text,
+    "memory": row_memory, "explain-deep": row_explain_deep, "check-wide": row_check_wide,
 }
 
 
