@@ -28,6 +28,7 @@ from .html_matrix import matrix_line
 from .html_page import page
 from .html_svg import chart_svg, network_svg
 from .layout import diagram_layout, diagram_note, layout_chart
+from .prose import as_sentence
 
 WIDE_PAGE = 1100  # a diagram wider than this (in CSS pixels) is printed on a landscape page
 
@@ -75,11 +76,7 @@ class HtmlRenderer:
     def text(self, s: str) -> str:
         return escape(re.sub(r"\s+", " ", str(s)).strip())
 
-    def sentence(self, s: str) -> str:
-        s = s.strip()
-        if s[:1].islower() and s[:1].isascii():
-            s = s[0].upper() + s[1:]
-        return s if s.endswith((".", "!", "?", ":")) else s + "."
+    sentence = staticmethod(as_sentence)
 
     def number(self, x: float) -> str:
         return self.plain._number(float(x))

@@ -25,6 +25,7 @@ from .anchors import Anchors, gradient_anchor, neuron_anchor, param_name, sectio
 from .equations import MatrixRow, Piece, Row, matrix_rows, measure_with, print_terms, rows
 from .latex_tikz import STYLES, chart_tikz, network_tikz
 from .layout import diagram_layout, diagram_note, layout_chart
+from .prose import as_sentence
 from .tex_text import pdf_text, tex_escape
 
 if TYPE_CHECKING:
@@ -109,11 +110,7 @@ class LatexDocument:
     def text(self, s: str) -> str:
         return tex_escape(str(s).strip())
 
-    def sentence(self, s: str) -> str:
-        s = s.strip()
-        if s[:1].islower() and s[:1].isascii():
-            s = s[0].upper() + s[1:]
-        return s if s.endswith((".", "!", "?", ":")) else s + "."
+    sentence = staticmethod(as_sentence)
 
     def number(self, x: float) -> str:
         return f"${self.latex._number(float(x))}$"

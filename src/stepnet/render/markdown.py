@@ -28,6 +28,7 @@ from ..derive.matrix_expr import MatrixLatexPrinter, MatrixUnicodePrinter
 from ..derive.report_model import IterationReport, MatrixLine, Phrase, Report, Section, Table
 from ..formats import MARKDOWN_FLAVORS
 from . import md_text, mermaid
+from .prose import as_sentence
 
 LONG = 90  # a derivation line longer than this (as plain text) breaks at its = signs
 
@@ -59,11 +60,7 @@ class MarkdownRenderer:
         """Escaped text that starts a block: it cannot become a list item, a definition or a fence."""
         return md_text.block(text, self.flavor)
 
-    def sentence(self, text: str) -> str:
-        text = text.strip()
-        if text[:1].islower() and text[:1].isascii():
-            text = text[0].upper() + text[1:]
-        return text if text.endswith((".", "!", "?", ":")) else text + "."
+    sentence = staticmethod(as_sentence)
 
     def italic(self, text: str) -> str:
         return f"*{self.sentence(text)}*"
