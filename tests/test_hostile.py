@@ -305,3 +305,23 @@ def test_a_signal_during_training_leaves_no_file(tmp_path, sig, code):
     assert list(tmp_path.iterdir()) == []  # neither the report nor a temporary file
     if sig == signal.SIGINT:
         assert "Interrupted after" in err and "nothing was written" in err
+
+
+@pytest.mark.parametrize("option, name, closest", [("--only", "h99", "h1"), ("--params", "w999", "w1"),
+                                                   ("--only", "h1-h99", "h1")])
+def test_an_unknown_name_for_only_or_params_is_refused_with_the_closest(option, name, closest):
+    result = CliRunner().invoke(main, ["run", "mazur", option, name])
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for {option}" in result.output
+    assert f"did you mean '{closest}'?" in result.output
+
+
+def test_only_takes_ranges(tmp_path):
+    config = tmp_path / "wide.yaml"
+    config.write_text("layers: [{name: i, size: 3}, {name: h, size: 64, activation: sigmoid},"
+                      " {name: o, size: 2, activation: sigmoid}]\ninit: {method: xavier, seed: 1}\n"
+                      "learning_rate: 0.5\ndata: [{inputs: [0.1, 0.2, 0.3], targets: [0.1, 0.9]}]\n", encoding="utf-8")
+    shown = CliRunner().invoke(main, ["run", str(config), "--only", "h20-h22", "--width", "200"]).output
+    for name in ("net_h20 =", "net_h21 =", "net_h22 ="):
+        assert name in shown
+    assert "net_h23 =" not in shown

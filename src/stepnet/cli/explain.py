@@ -15,6 +15,7 @@ from .options import (
     check_iteration,
     complete_configs,
     load_network,
+    name_hint,
     output_options,
 )
 from .output import Document, completed, emit, finish, rendered
@@ -109,8 +110,6 @@ def _document(result: Run, name: str, iteration: int, explanation: Explanation) 
 
 def _lookup_name(cfg: NetworkConfig, name: str) -> None:
     """A UsageError (exit 2) for an unknown NAME, listing the valid names and the closest one."""
-    import difflib
-
     from ..derive.names import Names
     from ..errors import UsageError
 
@@ -118,12 +117,5 @@ def _lookup_name(cfg: NetworkConfig, name: str) -> None:
     try:
         names.lookup(name)
     except UsageError as exc:
-        typed = name.strip().lower()
-
-        def likeness(valid: str) -> float:  # same letter first (w, b, or the layer), then the look of it
-            return difflib.SequenceMatcher(None, typed, valid.lower()).ratio() + 0.3 * (valid[:1].lower() == typed[:1])
-
-        closest = max(names.valid_names(), key=likeness)  # the first of equals, in the network's order
-        guess = f"did you mean '{closest}'? " if likeness(closest) >= 0.5 else ""
-        exc.hint = f"{guess}valid names: {names.summary_of_names()}"
+        exc.hint = name_hint(names, name)
         raise

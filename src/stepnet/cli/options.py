@@ -124,6 +124,20 @@ def name_list(text: str | None) -> list[str]:
     return [item.strip().lower() for item in re.split(r",(?![0-9])", text or "") if item.strip()]
 
 
+def name_hint(names, typed: str) -> str:
+    """The hint for a name the network lacks: the closest one it has, and a summary of its names."""
+    import difflib
+
+    typed = typed.strip().lower()
+
+    def likeness(valid: str) -> float:  # same letter first (w, b, or the layer), then the look of it
+        return difflib.SequenceMatcher(None, typed, valid.lower()).ratio() + 0.3 * (valid[:1].lower() == typed[:1])
+
+    closest = max(names.valid_names(), key=likeness)  # the first of equals, in the network's order
+    guess = f"did you mean '{closest}'? " if likeness(closest) >= 0.5 else ""
+    return f"{guess}valid names: {names.summary_of_names()}"
+
+
 def load_network(config: str | None, out: OutputOptions | None = None) -> NetworkConfig:
     """The config a CONFIG argument names: a file, a bundled example, or by default the classic one.
 

@@ -9,7 +9,15 @@ import click
 
 from ..formats import VIEWS
 from ..limits import MAX_ITERATIONS
-from .options import OutputOptions, check_conflicts, complete_configs, load_network, name_list, output_options
+from .options import (
+    OutputOptions,
+    check_conflicts,
+    complete_configs,
+    load_network,
+    name_hint,
+    name_list,
+    output_options,
+)
 from .output import Document, completed, emit, finish, progress, rendered
 
 if TYPE_CHECKING:
@@ -33,7 +41,8 @@ if TYPE_CHECKING:
               help="Instead of the report: a table of every quantity of the first traced iteration at full "
                    "precision and in hand mode with N decimals, marking where they first differ.")
 @click.option("--only", default=None, metavar="NAMES",
-              help="Show these neurons/parameters in full even in wide layers (comma-separated: h9,w120).")
+              help="Show these neurons/parameters in full even in wide layers (comma-separated, ranges too: "
+                   "h9-h16,w120).")
 @click.option("--params", default=None, metavar="RANGES",
               help="Show these parameters in full even in wide layers: names and flat ranges, e.g. w1-w40,b3.")
 @click.option("--view", type=click.Choice(VIEWS), default="scalar", show_default=True,
@@ -64,6 +73,7 @@ def run(ctx: click.Context, config: str | None, iterations: int | None, epochs: 
 
     cfg = load_network(config, out)
     planned = _planned(cfg, iterations, epochs)
+    limits = _limits(cfg, only, params)
     if compare_carry is not None:
         _refuse_beside_compare_carry(ctx, carry, out)
         emit(out, _comparison(cfg, compare_carry, planned, trace_spec))
@@ -72,7 +82,7 @@ def run(ctx: click.Context, config: str | None, iterations: int | None, epochs: 
         result = api.run(cfg, iterations, epochs=epochs, trace=trace_spec, carry=carry, precision=out.precision,
                          sig=out.sig, progress=update)
     if not out.to_file or completed(result):  # a file gets a finished run only, never a partial one
-        emit(out, _report(result, _limits(only, params), view))
+        emit(out, _report(result, limits, view))
     finish(result, out.path)
 
 
@@ -149,14 +159,26 @@ def _comparison(cfg: NetworkConfig, places: int, total: int, trace_spec: str | N
     return Document(draw=draw)
 
 
-def _limits(only: str | None, params: str | None) -> Limits:
-    """What wide layers show in full: names from --only, and names or flat ranges from --params."""
-    from ..derive.limits import Limits
+def _limits(cfg: NetworkConfig, only: str | None, params: str | None) -> Limits:
+    """What wide layers show in full: the names and ranges of --only and --params.
 
-    names = set(name_list(only))
-    for item in name_list(params):
-        names.update(_expand_range(item))
-    return Limits(only=frozenset(names)) if names else Limits()
+    A name the network does not have is a usage error naming the closest one it has,
+    before any work: silently showing nothing would look like an answer.
+    """
+    from ..derive.limits import Limits
+    from ..derive.names import Names
+    from ..errors import UsageError
+
+    names, chosen = Names(cfg), set()
+    for option, text in (("--only", only), ("--params", params)):
+        for item in name_list(text):
+            for name in _expand_range(item, names):
+                try:
+                    names.lookup(name)
+                except UsageError as exc:
+                    raise click.BadParameter(f"{exc.message}; {name_hint(names, name)}", param_hint=option) from None
+                chosen.add(name)
+    return Limits(only=frozenset(chosen)) if chosen else Limits()
 
 
 def _expand_range(item: str, names=None) -> list[str]:
