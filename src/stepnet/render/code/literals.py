@@ -96,3 +96,12 @@ def names_table(names: dict[str, list], indent: str = "    ") -> list[str]:
                 lines += packed(items, indent + "    ")
         lines.append(indent + "],")
     return lines
+
+
+def optimizer_constants(opt) -> list[str]:
+    """The optimizer's settings as the constants both scripts define (none for plain SGD)."""
+    if opt.name == "momentum":
+        return [comment(f"MOMENTUM = {num(opt.momentum)}", "mu")]
+    if opt.name == "adam":
+        return [f"BETA1 = {num(opt.beta1)}", f"BETA2 = {num(opt.beta2)}", f"EPSILON = {num(opt.epsilon)}"]
+    return []

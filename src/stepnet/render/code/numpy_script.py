@@ -6,7 +6,7 @@ agree with stepnet's to the last bit or nearly; it never imports stepnet.
 
 from __future__ import annotations
 
-from .literals import comment, num
+from .literals import comment, num, optimizer_constants
 from .notation import Notation
 from .plan import LayerPlan, Plan, plan_of
 from .selfcheck import CHECK, data_block, docstring, expectations, parameter_block
@@ -78,12 +78,7 @@ def _settings(plan: Plan) -> list[str]:
         lines.append(f"BATCH_SIZE = {config.effective_batch_size}")
     if config.shuffle_seed is not None:
         lines.append(comment(f"SHUFFLE_SEED = {config.shuffle_seed}", "numpy's generator, seeded as stepnet seeds it"))
-    opt = config.optimizer
-    if opt.name == "momentum":
-        lines.append(comment(f"MOMENTUM = {num(opt.momentum)}", "mu"))
-    if opt.name == "adam":
-        lines += [f"BETA1 = {num(opt.beta1)}", f"BETA2 = {num(opt.beta2)}", f"EPSILON = {num(opt.epsilon)}"]
-    return lines
+    return lines + optimizer_constants(config.optimizer)
 
 
 def _state(plan: Plan) -> list[str]:

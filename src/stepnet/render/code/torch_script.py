@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ...errors import UsageError
 from ...verify.sensitivity import rounding_sensitivity
-from .literals import WIDTH, comment, note, num, packed
+from .literals import WIDTH, comment, note, num, optimizer_constants, packed
 from .notation import Notation
 from .plan import Plan, plan_of
 from .selfcheck import CHECK, data_block, docstring, expectations, parameter_block
@@ -102,12 +102,7 @@ def _settings(plan: Plan) -> list[str]:
     lines = [comment(f"LEARNING_RATE = {num(config.learning_rate)}", "eta"), f"ITERATIONS = {plan.iterations}"]
     if not plan.full_batch:
         lines.append(f"BATCH_SIZE = {config.effective_batch_size}")
-    opt = config.optimizer
-    if opt.name == "momentum":
-        lines.append(comment(f"MOMENTUM = {num(opt.momentum)}", "mu"))
-    if opt.name == "adam":
-        lines += [f"BETA1 = {num(opt.beta1)}", f"BETA2 = {num(opt.beta2)}", f"EPSILON = {num(opt.epsilon)}"]
-    return lines
+    return lines + optimizer_constants(config.optimizer)
 
 
 def _modules(plan: Plan, notation: Notation) -> tuple[list[str], dict[str, str], list[tuple[int, int]]]:
