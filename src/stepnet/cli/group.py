@@ -16,7 +16,9 @@ import click
 from ..__about__ import __version__
 from .check import check
 from .configs import examples, init, schema, validate
+from .exercise import exercise
 from .explain import explain
+from .grade import grade
 from .run import run
 
 CLOSED_PIPE = 128 + 13  # 128 + SIGPIPE
@@ -113,7 +115,7 @@ def _subcontext(ctx: click.Context) -> click.Context:
     return click.Context(command, info_name=name, parent=ctx) if command else ctx
 
 
-@click.group(cls=StepnetGroup, commands=[run, explain, check, examples, validate, schema, init],
+@click.group(cls=StepnetGroup, commands=[run, explain, check, examples, validate, schema, init, exercise, grade],
              context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="stepnet")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of an internal error.")
