@@ -5,11 +5,14 @@ from __future__ import annotations
 from ..engine.functions import ACTIVATIONS
 from .derivation import Line, long_sum
 from .expr import Expr, Mul, Paren, Partial, Sub, Sum, Sym, Valued
+from .limits import Cut, cut_sum, shown_of
 from .phase import Phase
 
 
 class Backward(Phase):
     """δ of one neuron for one sample, from the loss or from every path to the outputs."""
+
+    cut: Cut | None = None  # what a report shows of a wide layer; None for every neuron
 
     def neuron_backward_lines(self, li: int, j: int, s: int) -> list[Line]:
         lines = self.dE_dout_lines(li, j, s) if not (li == self.top and self.it.fused) else []
@@ -30,17 +33,24 @@ class Backward(Phase):
     def _loss_formula(self) -> Expr:
         """E_total in symbols, the sum of every output's loss."""
         n = self.config.layers[-1].size
-        return long_sum([self.loss.term_formula(self.names.target(j), self.names.out(self.top, j), n)
-                         for j in range(n)])
+
+        def term(j: int) -> Expr:
+            return self.loss.term_formula(self.names.target(j), self.names.out(self.top, j), n)
+
+        return cut_sum(self.cut, self.top, term) or long_sum([term(j) for j in range(n)])
 
     def _per_output_error(self, li: int) -> bool:
         """Paths from the last hidden layer can be named ∂E_o1/∂out_h1 (the tutorial's form)."""
         top = self.config.layers[-1]
         return li + 1 == self.top and top.activation != "softmax"
 
+    def output_error(self, k: int, s: int | None) -> Sym:
+        """E_o1, or within a batch that sample's own, E⁽¹⁾_o1: the error a path term belongs to."""
+        return self.names.error(k, s if s is not None and self.it.batch_size > 1 else None)
+
     def path_term_lhs(self, li: int, j: int, k: int, s: int | None = None) -> Expr:
         if self._per_output_error(li):
-            return Partial(self.names.error(k), self.names.out(li, j))
+            return Partial(self.output_error(k, s), self.names.out(li, j))
         return Mul(Partial(self.E(s), self.names.net(li + 1, k)),
                    Partial(self.names.net(li + 1, k), self.names.out(li, j)))
 
@@ -48,27 +58,32 @@ class Backward(Phase):
         terms = self.it.path_terms(li, j, s)
         updated = self.config.hidden_deltas_use == "updated_weights"
         lines = []
-        for k, value in enumerate(terms):
+        for k in shown_of(self.cut, self.config, li + 1):
+            value = terms[k]
             w = self.names.weight(li + 1, k, j)
             wsym = self.param(w, updated=updated, backprop=True)
             forms: list[Expr] = [Mul(self.delta(li + 1, k, s), wsym)]
             if self._per_output_error(li):  # ∂E_o1/∂out_h1: spell out the path through o1
-                forms.insert(0, self._path_through(li, j, k))
+                forms.insert(0, self._path_through(li, j, k, s))
             lines.append(self.line(self.path_term_lhs(li, j, k, s), forms, value))
         return lines
 
-    def _path_through(self, li: int, j: int, k: int) -> Expr:
+    def _path_through(self, li: int, j: int, k: int, s: int | None = None) -> Expr:
         """∂E_k/∂out_j as the chain through output k: its error, activation and net input."""
         last = Partial(self.names.net(li + 1, k), self.names.out(li, j))
+        error = self.output_error(k, s)
         if self.it.fused:
-            return Mul(Partial(self.names.error(k), self.names.net(li + 1, k)), last)
-        return Mul(Partial(self.names.error(k), self.names.out(li + 1, k)),
+            return Mul(Partial(error, self.names.net(li + 1, k)), last)
+        return Mul(Partial(error, self.names.out(li + 1, k)),
                    Partial(self.names.out(li + 1, k), self.names.net(li + 1, k)), last)
 
     def path_sum_line(self, li: int, j: int, s: int) -> Line:
         lhs = self.partial(self.E(s), self.names.out(li, j), None)
         terms = self.it.path_terms(li, j, s)
-        parts = [_valued(self.path_term_lhs(li, j, k, s), v) for k, v in enumerate(terms)]
+        def part(k: int) -> Expr:
+            return _valued(self.path_term_lhs(li, j, k, s), terms[k])
+
+        paths = cut_sum(self.cut, li + 1, part) or long_sum([part(k) for k in range(len(terms))])
         above = self.config.layers[li + 1].name
         n = self.names.neuron_name(li, j)
         k = Sym(("index", li + 1), above, above, above if len(above) == 1 else f"\\mathrm{{{above}}}")
@@ -76,7 +91,7 @@ class Backward(Phase):
         w_kj = Sym(("w_k", li, j), f"w_{above},{n}", f"w_{above},{n}",
                    f"w_{{{k.latex}, {self.names.neuron_latex(li, j)}}}")
         general = Sum(k, Mul(delta_k, w_kj))
-        return self.line(lhs, [general, long_sum(parts)], self.it.layer(li).dE_dout[s, j],
+        return self.line(lhs, [general, paths], self.it.layer(li).dE_dout[s, j],
                          f"sum over every path from {self.names.neuron_name(li, j)} to the outputs")
 
     def dout_dnet_line(self, li: int, j: int, s: int) -> Line:
@@ -100,7 +115,10 @@ class Backward(Phase):
             return self.line(lhs, [self.dE_dnet(li, j, s), form], lt.delta[s, j], note)
         if lt.softmax:
             size = self.config.layers[li].size
-            inner = long_sum([Mul(self.dE_dout(li, k, s), self.out(li, k, s)) for k in range(size)])
+            def term(k: int) -> Expr:
+                return Mul(self.dE_dout(li, k, s), self.out(li, k, s))
+
+            inner = cut_sum(self.cut, li, term) or long_sum([term(k) for k in range(size)])
             form = Mul(self.out(li, j, s), Paren(Sub(self.dE_dout(li, j, s), Paren(inner))))
             note = "softmax Jacobian: δ_k = out_k·(∂E/∂out_k − Σ_j ∂E/∂out_j·out_j)"
             return self.line(lhs, [self.dE_dnet(li, j, s), form], lt.delta[s, j], note)

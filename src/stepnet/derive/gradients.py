@@ -7,11 +7,14 @@ import numpy as np
 from .derivation import Line, long_sum, long_sum_of
 from .expr import Div, Expr, Mul, Num, Paren, Partial
 from .index import Param
+from .limits import Cut, cut_sum
 from .phase import Phase
 
 
 class Gradients(Phase):
     """The gradient of one parameter: per sample, and the batch's mean of them."""
+
+    cut: Cut | None = None  # what a report shows of a wide layer; None for every neuron
 
     def input_of(self, p: Param, s: int) -> Expr:
         """∂net/∂p: what the parameter multiplies, the input below for a weight, 1 for a bias."""
@@ -41,8 +44,14 @@ class Gradients(Phase):
         value = self._sample_gradient(p)[s]
         if p.to is None:  # shared bias: it feeds every neuron of its layer
             size = self.config.layers[p.layer].size
-            chains = long_sum_of(size, lambda j: self.gradient_chain(p, j, s))
-            deltas = long_sum_of(size, lambda j: Mul(self.delta(p.layer, j, s), Num(1)))
+            def chain(j: int) -> Expr:
+                return self.gradient_chain(p, j, s)
+
+            def delta(j: int) -> Expr:
+                return Mul(self.delta(p.layer, j, s), Num(1))
+
+            chains = cut_sum(self.cut, p.layer, chain) or long_sum_of(size, chain)
+            deltas = cut_sum(self.cut, p.layer, delta) or long_sum_of(size, delta)
             return [self.line(self.grad_lhs(p, s), [chains, deltas], value,
                               "a shared bias feeds every neuron of its layer")]
         chain = self.gradient_chain(p, p.to, s)

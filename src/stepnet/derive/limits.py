@@ -8,8 +8,11 @@ weight (or bias) of the network from the one to the other, in the network's orde
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
+from .derivation import MAX_TERMS
+from .expr import Add, Expr, Text
 from .index import Param
 from .names import Names
 
@@ -18,7 +21,12 @@ _RANGE = re.compile(r"(.+?)-(?!>)(.+)")  # a-b, but not the arrow of h1->o1
 
 @dataclass
 class Limits:
-    """How much of a wide layer a report shows in full."""
+    """How much of a wide layer a report shows in full.
+
+    ``neurons``: the first neurons of every layer shown (with any named in ``only``); the
+    parameters shown are those between shown neurons (:class:`Cut`).  ``params`` is kept
+    for callers that set it; the report no longer cuts parameter lists on their own.
+    """
 
     neurons: int = 8
     params: int = 16
@@ -126,6 +134,134 @@ def _first_last_hidden(start: int, stop: int, shown: set[int]) -> tuple[int, int
     if first is None:
         return None
     return first, next(k for k in range(stop - 1, start - 1, -1) if k not in shown)
+
+
+def resolve(names: Names, limits: Limits) -> Limits:
+    """``limits`` with the neurons every named parameter needs added to ``only``.
+
+    A parameter's line uses the δ of the neuron it feeds and the output of the neuron it
+    comes from: naming the parameter shows both neurons, so nothing the line uses is unseen.
+    """
+    extra = set()
+    for name in limits.only:
+        for p in _named_params(names, name):
+            if p.to is not None:
+                extra.add(names.neuron_name(p.layer, p.to).lower())
+            if p.kind == "weight":
+                extra.add(names.neuron_name(p.layer - 1, p.source).lower())
+    return replace(limits, only=limits.only | extra) if extra - limits.only else limits
+
+
+def _named_params(names: Names, name: str) -> list[Param]:
+    """The parameters ``name`` stands for: one by its own name (lower case), or a range's."""
+    p = names.canonical(name) if name == name.lower() else None
+    if p is not None:
+        return [p]
+    if "-" not in name:
+        return []
+    try:
+        found = param_range(names, name)
+    except ValueError:
+        return []
+    if found is None:
+        return []
+    kind, lo, hi = found
+    return [q for q in names.params[lo : hi + 1] if q.kind == kind]
+
+
+@dataclass
+class Cut:
+    """What a report shows of every layer: the one decision the text, the tables and the diagram read.
+
+    A layer shows the neurons :func:`pick` chooses (the first ``limits.neurons`` and any named,
+    the neurons of named parameters included once the limits are :func:`resolve`-d), and
+    exactly the parameters between shown neurons: every value a shown line uses is shown.
+    """
+
+    names: Names
+    limits: Limits
+    _neurons: dict[int, list[int]] = field(default_factory=dict, repr=False)
+
+    def neurons(self, li: int) -> list[int]:
+        """The neurons of layer ``li`` shown, in order."""
+        if li not in self._neurons:
+            size = self.names.config.layers[li].size
+            names = [self.names.neuron_name(li, j) for j in range(size)]
+            self._neurons[li] = pick(size, self.limits.neurons, names, self.limits.only)[0]
+        return self._neurons[li]
+
+    def hidden(self, li: int) -> int:
+        return self.names.config.layers[li].size - len(self.neurons(li))
+
+    def whole(self, li: int) -> bool:
+        return self.hidden(li) == 0
+
+    def drawn(self, li: int) -> int:
+        """How many neurons of layer ``li`` a drawing shows: the shown ones from the first without a gap."""
+        shown = self.neurons(li)
+        return next((k for k, j in enumerate(shown) if j != k), len(shown))
+
+    def params(self, li: int) -> list[Param]:
+        """The parameters of layer ``li`` shown: each between a shown neuron and a shown one below."""
+        to, below = self.neurons(li), self.neurons(li - 1)
+        found = [self.names.weight(li, j, i) for j in to for i in below]
+        biases = {self.names.bias(li, j) for j in to}
+        found += [b for b in biases if b is not None]
+        return sorted(found, key=self.names.position)
+
+    def hidden_params(self, li: int) -> int:
+        return len(self.names.layer_params(li)) - len(self.params(li))
+
+    def neuron_hint(self, li: int) -> str:
+        """The option that shows the hidden neurons of layer ``li``: ``--only h9-h64``."""
+        shown = set(self.neurons(li))
+        hidden = [j for j in range(self.names.config.layers[li].size) if j not in shown]
+        first, last = (self.names.neuron_name(li, j) for j in (hidden[0], hidden[-1]))
+        return f"--only {first}" if first == last else f"--only {first}-{last}"
+
+    def params_hint(self, li: int) -> str:
+        """The option that shows the hidden parameters of layer ``li``: ``--params w25-w192,b9-b64``."""
+        params = self.names.layer_params(li)
+        start = self.names.position(params[0])
+        return params_hint(params, [self.names.position(p) - start for p in self.params(li)])
+
+
+def shown_of(cut: Cut | None, config, li: int):
+    """The neurons of layer ``li`` a derivation goes through: the cut's, or all of them."""
+    return range(config.layers[li].size) if cut is None else cut.neurons(li)
+
+
+def cut_sum(cut: Cut | None, li: int, term: Callable[[int], Expr], extra: list[Expr] | None = None) -> Expr | None:
+    """The terms of the shown neurons of layer ``li``, a count where some are left out, then ``extra``.
+
+    None where the whole layer is shown (or there is no cut): the caller's own sum applies.
+    """
+    if cut is None or cut.whole(li):
+        return None
+    items: list[tuple[int, Expr | None]] = []  # (terms it stands for, the term; None for a gap)
+    prev = -1
+    for j in cut.neurons(li):
+        if j - prev > 1:
+            items.append((j - prev - 1, None))
+        items.append((1, term(j)))
+        prev = j
+    if cut.names.config.layers[li].size - 1 > prev:
+        items.append((cut.names.config.layers[li].size - 1 - prev, None))
+    items += [(1, e) for e in extra or []]
+    if len(items) > MAX_TERMS:  # as long_sum: the first four and the last two, around a count
+        items = items[:4] + [(sum(n for n, _ in items[4:-2]), None)] + items[-2:]
+    merged: list[tuple[int, Expr | None]] = []
+    for n, e in items:
+        if e is None and merged and merged[-1][1] is None:
+            merged[-1] = (merged[-1][0] + n, None)
+        else:
+            merged.append((n, e))
+    parts = [e if e is not None else _more(n) for n, e in merged]
+    return parts[0] if len(parts) == 1 else Add(*parts)
+
+
+def _more(count: int) -> Text:
+    return Text(f"… {count} more term{'s' if count != 1 else ''} …")
 
 
 def omitted(count: int, what: str, layer: str, how: str) -> str:

@@ -282,6 +282,8 @@ class _SymbolReader:
             return f"<mi{variant}>{escape(word)}</mi>"
         if name == "hat":
             return f'<mover accent="true">{group(self.argument())}<mo>^</mo></mover>'
+        if name in ("langle", "rangle"):  # a sample's marker, E^{\langle 1\rangle}
+            return mo("⟨" if name == "langle" else "⟩", stretchy="false")
         raise _Unreadable(self.text)
 
     def _braced_text(self) -> str:

@@ -112,6 +112,18 @@ class Spelling:
         return number - 1 if self.layered else number
 
     @property
+    def sample_mark_apart(self) -> bool:
+        """True where a layer is written as a bracketed superscript (w⁽²⁾₁₁, z⁽²⁾₁): a sample is then
+        marked with angle brackets, E⟨1⟩, so that it cannot be read as a layer."""
+        return self.style in ("indexed", "nielsen")
+
+    def sample_mark(self, k: str) -> tuple[str, str, str]:
+        """The marker of sample ``k`` of a batch, (Unicode, ASCII, LaTeX): ⁽¹⁾, (1), ^{(1)} or ⟨1⟩, <1>, ^{⟨1⟩}."""
+        if self.sample_mark_apart:
+            return f"⟨{k}⟩", f"<{k}>", f"^{{\\langle {k}\\rangle}}"
+        return f"({k})".translate(_SUP), f"({k})", f"^{{({k})}}"
+
+    @property
     def separate_input(self) -> bool:
         """True when inputs have a letter of their own (x₁), not the activation's of layer 1."""
         inp = self.letters.get("input")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.rounding import carry_text
 from ..engine.trace import RunTrace
-from .limits import Limits, named
+from .limits import Cut
 from .names import Names
-from .report_model import Cell, Table
+from .report_model import Cell, IterationReport, Table
 
 
 def setup_table(cfg, run: RunTrace) -> Table:
@@ -45,8 +46,9 @@ def run_notes(run: RunTrace) -> list[str]:
     cfg = run.config
     notes = []
     if run.carry is not None:
-        notes.append(f"Hand mode: every intermediate value is rounded to {run.carry} decimal places "
+        notes.append(f"Hand mode: every intermediate value is rounded to {carry_text(run.carry)} "
                      "(half away from zero) before it is used again, as with a calculator.")
+        notes.extend(getattr(run, "warnings", ()))  # known after the run only: a streamed report's head has none
     if cfg.hidden_deltas_use == "updated_weights":
         notes.append("Variant, not the standard algorithm: each layer's δ is sent back through weights "
                      "already updated in the same iteration (hidden_deltas_use: updated_weights).")
@@ -90,9 +92,43 @@ def _history_rows(n: int, rows: int = 12) -> list[int]:
 
 
 def history_table(run: RunTrace) -> Table:
-    rows = [[str(k), float(run.losses[k - 1])] for k in _history_rows(run.done)]
+    picks = _history_rows(run.done)
+    rows = [[str(k), float(run.losses[k - 1])] for k in picks]
     rows.append(["final (after the last update, all data)", run.final_loss])
-    return Table("Loss history", ["iteration", "loss"], rows)
+    return Table("Loss history", ["iteration", "loss"], rows, history_rule(len(picks), run.done))
+
+
+def history_rule(rows: int, done: int) -> str:
+    """How the loss history chose its rows, said under the table."""
+    if rows == done:
+        return ""
+    return (f"{rows} of the {done:,} iterations: spaced evenly on a log scale from the first to the last, "
+            "so the early ones are closer together; every loss is in --format json")
+
+
+def untraced(run: RunTrace, its: list[IterationReport]) -> list[str]:
+    """Say where iterations are not shown in full: after each traced one, and before the first.
+
+    A gap after a traced iteration goes at the end of its last section, where the reader
+    meets it; the iterations before the first traced one are returned as a note.
+    """
+    traced = [it.iteration for it in its]
+    gaps = [(a + 1, b - 1) for a, b in zip([0, *traced], [*traced, run.done + 1], strict=True) if b - a > 1]
+    notes = []
+    for first, last in gaps:
+        text = untraced_text(first, last)
+        before = [k for k, n in enumerate(traced) if n < first]
+        if before and its[before[-1]].sections:
+            its[before[-1]].sections[-1].text.append(text)
+        else:
+            notes.append(text)
+    return notes
+
+
+def untraced_text(first: int, last: int) -> str:
+    """``Iterations 2–4,999 are not shown in full; --trace picks the iterations shown.``"""
+    which = f"Iteration {first:,} is" if first == last else f"Iterations {first:,}–{last:,} are"
+    return f"{which} not shown in full; --trace picks the iterations shown."
 
 
 def chart_points(run: RunTrace, points: int = 60) -> list[tuple[int, float]]:
@@ -114,16 +150,14 @@ def final_table(run: RunTrace, names: Names) -> Table:
     return Table("Outputs after training", ["sample", "output", "out", "target"], rows, omitted)
 
 
-def changes_table(run: RunTrace, names: Names, limits: Limits) -> Table:
+def changes_table(run: RunTrace, names: Names, cut: Cut) -> Table:
+    """The initial and final value of every parameter the report shows (the cut's, layer by layer)."""
     (w0, b0), (w1, b1) = run.initial, run.final_params
     rows = []
-    # the first limits.params * 4 parameters, and any named in --only (without making the rest)
-    first = range(min(len(names.params), limits.params * 4))
-    chosen = sorted(set(first).union(named(names, names.params, limits.only)))
-    for pos in chosen:
-        p = names.params[pos]
-        a, b = p.read(w0[p.layer - 1], b0[p.layer - 1]), p.read(w1[p.layer - 1], b1[p.layer - 1])
-        rows.append([names.param(p), a, b, b - a])
+    for li in range(1, len(names.layers)):
+        for p in cut.params(li):
+            a, b = p.read(w0[p.layer - 1], b0[p.layer - 1]), p.read(w1[p.layer - 1], b1[p.layer - 1])
+            rows.append([names.param(p), a, b, b - a])
     hidden = len(names.params) - len(rows)
     return Table("Change of every parameter over the run", ["parameter", "initial", "final", "change"], rows,
                  f"{hidden} more parameters in --format json" if hidden else "")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .expr import Sym
-from .index import Param, ParamIndex, superscript
+from .index import Param, ParamIndex
 from .notation import Letter, layer_sup, sub
 
 _CONSTANTS = {
@@ -75,23 +75,27 @@ class Symbols(ParamIndex):
             return self._indexed(("target", j), self.spelling.letters["target"], str(j + 1))
         return self._neuron("target", ("target", j), len(self.layers) - 1, j)
 
-    def error(self, j: int | None = None) -> Sym:
+    def error(self, j: int | None = None, s: int | None = None) -> Sym:
+        """E_total; E_o1, one output's error; with ``s``, that error for sample s (0-based) of a batch, E⁽¹⁾_o1."""
         loss = self.spelling.letters["loss"]
         if j is None:
             return Sym(("E",), loss.unicode, loss.ascii, loss.latex)
+        mu, ma, mtex = self.spelling.sample_mark(str(s + 1)) if s is not None else ("", "", "")
+        key = ("E", j) if s is None else ("E", j, s)
         if self.spelling.layered:
-            return self._indexed(("E", j), loss, str(j + 1), base=True)
+            k = str(j + 1)
+            return Sym(key, f"{loss.base_unicode}{mu}{sub(k)}", f"{loss.base_ascii}{ma}_{k}",
+                       f"{loss.base_latex}{mtex}_{{{k}}}")
         top = len(self.layers) - 1
         n = self.neuron_name(top, j)
-        return Sym(("E", j), f"{loss.base_unicode}_{n}", f"{loss.base_ascii}_{n}",
-                   f"{loss.base_latex}_{{{self.neuron_latex(top, j)}}}")
+        return Sym(key, f"{loss.base_unicode}{mu}_{n}", f"{loss.base_ascii}{ma}_{n}",
+                   f"{loss.base_latex}{mtex}_{{{self.neuron_latex(top, j)}}}")
 
     def sample_error(self, s: int) -> Sym:
-        """E⁽ˢ⁾: the error of sample s (0-based) of a batch; E_total is their mean."""
+        """E⁽ˢ⁾: the error of sample s (0-based) of a batch; E_total is their mean (E⟨ˢ⟩ where layers are ⁽ˡ⁾)."""
         loss = self.spelling.letters["loss"]
-        k = str(s + 1)
-        return Sym(("E_sample", s), f"{loss.base_unicode}{superscript(f'({k})')}", f"{loss.base_ascii}({k})",
-                   f"{loss.base_latex}^{{({k})}}")
+        u, a, tex = self.spelling.sample_mark(str(s + 1))
+        return Sym(("E_sample", s), f"{loss.base_unicode}{u}", f"{loss.base_ascii}{a}", f"{loss.base_latex}{tex}")
 
     def delta(self, li: int, j: int) -> Sym:
         return self._neuron("delta", ("delta", li, j), li, j)
