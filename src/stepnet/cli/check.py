@@ -49,10 +49,13 @@ def _finite(value: float) -> float:
 @click.option("--params", "picked", default=None, metavar="RANGES",
               help="Check only these parameters: names and flat ranges, e.g. w1-w40,b3.")
 @click.option("--ascii", "ascii_only", is_flag=True, help="ASCII only: - for the minus sign.")
+@click.option("--format", "format_", type=click.Choice(("text", "json")), default="text", show_default=True,
+              help="json for programs: every gradient's values, exact difference and tolerances, and every "
+                   "claim's verdict, as one object (stepnet check mazur --claims --gradients --format json).")
 @click.pass_context
 def check(ctx: click.Context, config: str | None, iteration: int, tolerance: float, width: int | None,
           no_color: bool, use_claims: bool, claims_file: str | None, gradients: bool, sample: int | None,
-          seed: int, picked: str | None, ascii_only: bool) -> None:
+          seed: int, picked: str | None, ascii_only: bool, format_: str) -> None:
     """Compare every gradient with a central finite difference, or check a text's numbers.
 
     A gradient agrees when it is within --tolerance (relative) of the finite difference,
@@ -67,16 +70,18 @@ def check(ctx: click.Context, config: str | None, iteration: int, tolerance: flo
       stepnet check big.yaml --params w1-w40,b3
       stepnet check mazur --claims           # the numbers tutorial 001 prints
       stepnet check my.yaml --claims-file numbers.yaml
+      stepnet check --format json
     """
     from .. import api
 
-    out = OutputOptions(width=width, no_color=no_color, ascii_only=ascii_only)
+    out = OutputOptions(format=format_, width=width, no_color=no_color, ascii_only=ascii_only)
     cfg = load_network(config)
-    claims_failed = False
+    claims_failed, results = False, None
     if use_claims or claims_file:
         results = _judge_claims(cfg, use_claims, claims_file)
-        emit(out, _claims_document(cfg, results))
         claims_failed = any(not r.ok for r in results)
+        if not (gradients and format_ == "json"):  # JSON: one object with the gradients, below
+            emit(out, _claims_document(cfg, results))
         if not gradients:
             sys.exit(1 if claims_failed else 0)
     check_iteration(ctx, cfg, iteration)
@@ -85,7 +90,10 @@ def check(ctx: click.Context, config: str | None, iteration: int, tolerance: flo
         finish(result)  # diverged before that iteration
     params, how = _choose(result.names, sample, seed, picked)
     title = f"{cfg.name}: gradients at iteration {iteration}"
-    checks = _show_gradients(out, title, cfg, result.traced(iteration), params, how, tolerance)
+    if format_ == "json":
+        checks = _json_gradients(out, cfg, result.traced(iteration), params, how, tolerance, results)
+    else:
+        checks = _show_gradients(out, title, cfg, result.traced(iteration), params, how, tolerance)
     failures = sum(not c.ok for c in checks)
     if failures:
         click.echo(f"{failures} of {len(checks)} gradients differ from the finite difference.", err=True)
@@ -105,6 +113,11 @@ def _judge_claims(cfg: NetworkConfig, use_config: bool, claims_file: str | None)
 
 
 def _claims_document(cfg: NetworkConfig, results: list[ClaimResult]) -> Document:
+    def to_json(out: OutputOptions) -> str:
+        from ..render.check import check_json
+
+        return check_json(cfg, claims=results)
+
     def draw(console, ascii_only: bool) -> None:  # one unbroken line per claim, however long
         from ..render.check import claim_line, claims_summary, no_claims
 
@@ -112,10 +125,22 @@ def _claims_document(cfg: NetworkConfig, results: list[ClaimResult]) -> Document
             console.print(no_claims(cfg.source or cfg.name))
             return
         for r in results:
-            console.print(claim_line(r), soft_wrap=True)
+            console.print(claim_line(r, ascii_only), soft_wrap=True)
         console.print(claims_summary(results), soft_wrap=True)
 
-    return Document(draw=draw)
+    return Document(draw=draw, forms={"json": to_json})
+
+
+def _json_gradients(out: OutputOptions, cfg: NetworkConfig, it: IterationTrace, params: list[Param], how: str,
+                    tolerance: float, claims: list[ClaimResult] | None) -> list[GradientCheck]:
+    """Every check computed, then written as one JSON object (with the claims, when there are any)."""
+    from ..render.check import check_json
+    from ..verify.gradients import check_gradients
+
+    checks = [c for rows in check_gradients(cfg, it, params, tolerance) for c in rows]
+    text = check_json(cfg, it.iteration, checks, tolerance, how, _total(it), claims)
+    emit(out, Document(draw=lambda console, ascii_only: None, forms={"json": lambda o: text}))
+    return checks
 
 
 def _choose(names, sample: int | None, seed: int, picked: str | None) -> tuple[list[Param], str]:

@@ -15,7 +15,6 @@ from .options import (
     check_iteration,
     complete_configs,
     load_network,
-    name_hint,
     output_options,
 )
 from .output import Document, completed, emit, finish, rendered
@@ -33,7 +32,7 @@ def _complete_names(ctx: click.Context, param: click.Parameter, incomplete: str)
         from ..api import load
         from ..derive.names import Names
 
-        names = Names(load(ctx.params.get("config") or DEFAULT_EXAMPLE)).valid_names()
+        names = Names(load(ctx.params.get("config") or ctx.params.get("config_arg") or DEFAULT_EXAMPLE)).valid_names()
     except Exception:  # noqa: BLE001 - completion must never fail loudly
         return []
     return [CompletionItem(n) for n in names if n.lower().startswith(incomplete.lower())]
@@ -41,7 +40,9 @@ def _complete_names(ctx: click.Context, param: click.Parameter, incomplete: str)
 
 @click.command()
 @click.argument("name", shell_complete=_complete_names)
-@click.option("-c", "--config", default=None, help="YAML file or bundled example (default: mazur).", is_eager=True,
+@click.argument("config_arg", metavar="[CONFIG]", required=False, shell_complete=complete_configs)
+@click.option("-c", "--config", default=None, help="YAML file or bundled example (default: mazur); or give it "
+              "as CONFIG after NAME, e.g. stepnet explain w5 my.yaml.", is_eager=True,
               shell_complete=complete_configs)
 @click.option("-i", "--iteration", type=click.IntRange(1, MAX_ITERATIONS), default=1, show_default=True,
               help="Which iteration to explain (the parameters it started from).")
@@ -51,21 +52,31 @@ def _complete_names(ctx: click.Context, param: click.Parameter, incomplete: str)
               help="matrix: also the general formula of the parameter's layer, in matrix form.")
 @output_options
 @click.pass_context
-def explain(ctx: click.Context, name: str, config: str | None, iteration: int, carry: int | None, no_check: bool,
-            view: str, out: OutputOptions) -> None:
-    """Derive one parameter's gradient (or one neuron's values) step by step.
+def explain(ctx: click.Context, name: str, config_arg: str | None, config: str | None, iteration: int,
+            carry: int | None, no_check: bool, view: str, out: OutputOptions) -> None:
+    """Derive one parameter's gradient, one neuron's values, or any one quantity, step by step.
 
-    NAME is a weight, bias or neuron in any notation: w5, b1, h1, w(2)_11, h1->o1.
+    NAME is a weight, bias or neuron in any notation (w5, b1, h1, w(2)_11, h1->o1), or any
+    quantity `check --claims` reads (net_h1, out_o1@2, E_o1, E_total, delta_o1,
+    dE_total/dout_o1, dE_o1/dout_h1, w5+).  CONFIG (or -c) is a YAML file or a bundled
+    example.
 
     \b
     Examples:
       stepnet explain w5
-      stepnet explain w1 -c configs/mazur.yaml
+      stepnet explain w1 configs/mazur.yaml
       stepnet explain b1 -c my.yaml --iteration 3
-      stepnet explain h1
-      stepnet explain w5 --format markdown
+      stepnet explain delta_o1 softmax
+      stepnet explain h1 --ascii
+      stepnet explain w5 --format json -o w5.json
     """
     check_conflicts(ctx, ("precision", "sig"))
+    if config_arg is not None and config is not None:
+        raise click.UsageError(f"give the config once: as CONFIG ('{config_arg}') or with -c/--config "
+                               f"('{config}'), not both", ctx=ctx)
+    if config_arg is not None and _names_a_config(name) and not _names_a_config(config_arg):
+        raise click.UsageError(f"NAME comes first, then CONFIG: stepnet explain {config_arg} {name}", ctx=ctx)
+    config = config if config is not None else config_arg
     from .. import api
 
     cfg = load_network(config, out)
@@ -80,15 +91,13 @@ def explain(ctx: click.Context, name: str, config: str | None, iteration: int, c
 
 
 def _document(result: Run, name: str, iteration: int, explanation: Explanation) -> Document:
-    def to_json() -> str:
-        import json
+    derivation = explanation.derivation
 
+    def to_json() -> str:
+        from ..render.explain_json import explain_json
         from ..render.json import iteration_object
 
-        obj = iteration_object(result.traced(iteration), result.names)
-        return json.dumps({"explain": name, "iteration": obj}, indent=1, ensure_ascii=False) + "\n"
-
-    derivation = explanation.derivation
+        return explain_json(name, derivation, result.fmt, iteration_object(result.traced(iteration), result.names))
 
     def html(out: OutputOptions) -> str:
         from ..render.html import derivation_html
@@ -110,12 +119,50 @@ def _document(result: Run, name: str, iteration: int, explanation: Explanation) 
 
 def _lookup_name(cfg: NetworkConfig, name: str) -> None:
     """A UsageError (exit 2) for an unknown NAME, listing the valid names and the closest one."""
+    from ..derive.explain import resolve
     from ..derive.names import Names
+    from ..derive.quantities import Quantity
     from ..errors import UsageError
 
     names = Names(cfg)
     try:
-        names.lookup(name)
+        found = resolve(names, name)
     except UsageError as exc:
-        exc.hint = name_hint(names, name)
+        exc.hint = _hint(names, name)
+        if _names_a_config(name):
+            exc.hint = f"NAME comes first, then CONFIG: stepnet explain w5 {name}; {exc.hint}"
         raise
+    batch = cfg.effective_batch_size
+    if isinstance(found, Quantity) and found.sample is not None and found.sample >= batch:
+        raise UsageError(f"'{name}' names sample {found.sample + 1}, but each batch has {batch} "
+                         f"sample{'' if batch == 1 else 's'}",
+                         hint="drop the @N" if batch == 1 else f"samples are numbered @1 to @{batch}")
+
+
+def _names_a_config(text: str) -> bool:
+    """Whether ``text`` reads as a config (a bundled example or a YAML file) given where a NAME goes."""
+    import os
+
+    from ..api import example_names
+
+    return text in example_names() or (text.endswith((".yaml", ".yml")) and os.path.exists(text))
+
+
+def _hint(names, typed: str) -> str:
+    """The closest parameter, neuron or quantity name, then the names there are."""
+    import difflib
+    import itertools
+
+    from ..derive.quantities import all_quantities
+    from ..derive.quantity_names import notation_forms_hint, quantity_name
+
+    typed = typed.strip().lower()
+    quantities = [quantity_name(q, names) for q in itertools.islice(all_quantities(names, 1), 20_000)]
+
+    def likeness(valid: str) -> float:  # same letter first (w, b, the layer, d, n), then the look of it
+        return difflib.SequenceMatcher(None, typed, valid.lower()).ratio() + 0.3 * (valid[:1].lower() == typed[:1])
+
+    closest = max(names.valid_names() + quantities, key=likeness)  # the first of equals, in the network's order
+    guess = f"did you mean '{closest}'? " if likeness(closest) >= 0.5 else ""
+    return (f"{guess}valid names: {names.summary_of_names()}; or a quantity, as `check --claims` names them: "
+            f"{notation_forms_hint(names).removeprefix('quantity names: ')}")

@@ -79,5 +79,52 @@ def sympy_gradient(config, it: IterationTrace, p: Param) -> float | None:
     return sympy_check(config, it, p).value
 
 
+@dataclasses.dataclass(frozen=True)
+class OracleResult:
+    """One oracle beside the chain-rule value: its value, how far apart they are, and what it allows.
+
+    ``difference`` is value − chain rule, exact (the two floats' difference as a decimal
+    would give it); ``allowed`` is the absolute difference that still agrees: ``relative``
+    times the value's size plus the oracle's own ``absolute`` bound.  A skipped oracle has
+    no value and says why in ``skipped``.
+    """
+
+    oracle: str  # "sympy" or "finite difference"
+    value: float | None
+    difference: float | None = None
+    relative: float = 0.0
+    absolute: float = 0.0
+    allowed: float | None = None
+    agrees: bool | None = None
+    step: float | None = None  # the finite difference's h
+    richardson: bool = False
+    skipped: str = ""
+
+
+def exact_difference(a: float, b: float) -> float:
+    """a − b from the exact decimal values of the two floats, rounded once to a float."""
+    from decimal import Decimal, localcontext
+
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return a - b
+    with localcontext() as ctx:
+        ctx.prec = 800  # every finite float's exact decimal fits
+        return float(Decimal(a) - Decimal(b))
+
+
+def oracle_results(config, it: IterationTrace, p: Param, chain: float) -> tuple[OracleResult, OracleResult]:
+    """sympy's derivative and the central finite difference of ``p``, each against ``chain``."""
+    fd = finite_difference_estimate(config, it, p)
+    fd_allowed = FD_RELATIVE * max(abs(chain), abs(fd.value)) + fd.tolerance
+    finite = OracleResult("finite difference", fd.value, exact_difference(fd.value, chain), FD_RELATIVE,
+                          fd.tolerance, fd_allowed, fd.agrees(chain, FD_RELATIVE), fd.step, fd.richardson)
+    sym = sympy_check(config, it, p)
+    if sym.value is None:
+        return OracleResult("sympy", None, skipped=sym.skipped), finite
+    symbolic = OracleResult("sympy", sym.value, exact_difference(sym.value, chain), SYMPY_RELATIVE, sym.tolerance,
+                            SYMPY_RELATIVE * abs(sym.value) + sym.tolerance, sym.agrees(chain))
+    return symbolic, finite
+
+
 def agrees(a: float, b: float, rel: float = 1e-6, abs_tol: float = 1e-9) -> bool:
     return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
