@@ -214,7 +214,12 @@ def test_examples_lists_every_bundled_config():
 
 
 def test_examples_name_prints_the_file():
-    assert ok("examples", "mazur").stdout == Path(MAZUR).read_text(encoding="utf-8")
+    """The bundled file, its schema line pointing at a file `stepnet schema -o` writes beside the copy."""
+    printed = ok("examples", "mazur").stdout.splitlines(keepends=True)
+    original = Path(MAZUR).read_text(encoding="utf-8").splitlines(keepends=True)
+    assert printed[0] == "# yaml-language-server: $schema=stepnet.schema.json\n"
+    assert "stepnet schema -o stepnet.schema.json" in printed[1]
+    assert printed[2:] == original[1:]
 
 
 def test_validate_good_and_bad(tmp_path):

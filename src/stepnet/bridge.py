@@ -236,7 +236,15 @@ def to_yaml(config: Mapping[str, Any]) -> str:
     """
     import yaml
 
-    return yaml.dump(_styled(config, top=True), Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=100)
+    if not isinstance(config, Mapping):
+        raise UsageError(f"to_yaml writes a config mapping, not {type(config).__name__}",
+                         hint="pass the dict from_torch returns, or a mapping of config keys")
+    try:
+        return yaml.dump(_styled(config, top=True), Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=100)
+    except yaml.representer.RepresenterError as exc:
+        value = exc.args[1] if len(exc.args) > 1 else None
+        raise UsageError(f"the config holds a {type(value).__name__}, which cannot be written as YAML",
+                         hint="a config holds only numbers, strings, true/false, lists and mappings") from None
 
 
 class _FlowList(list):

@@ -76,6 +76,45 @@ class ConfigError(StepnetError):
         return self.format()
 
 
+class ConfigErrors(ConfigError):
+    """Several independent problems in one config.
+
+    It reads as the first of them (``format()``, ``line``, ``key`` ...), so that whatever
+    reports one error reports that one; ``errors`` holds them all, in the order found.
+    ``complete`` is False when checking stopped early, after too many errors to be worth listing.
+    """
+
+    def __init__(self, errors: list[ConfigError], complete: bool = True) -> None:
+        flat = [one for error in errors for one in each_error(error)]
+        first = flat[0]
+        super().__init__(first.message, file=first.file, line=first.line, column=first.column, key=first.key,
+                         hint=first.hint)
+        self.errors = flat
+        self.complete = complete and all(getattr(error, "complete", True) for error in errors)
+
+    def format(self) -> str:
+        """The first error, and a note of how many more there are and where to see them."""
+        more = len(self.errors) - 1
+        count = f"{'' if self.complete else 'at least '}{more:,} more error{'' if more == 1 else 's'}"
+        them = "them all" if self.complete else "them"
+        if self.file and not self.file.startswith("<"):
+            where = f"`stepnet validate {printable(self.file)}`"
+            return f"{super().format()}\n  note: {count} in this file; {where} lists {them}"
+        return f"{super().format()}\n  note: {count} in this config; the exception's errors list holds {them}"
+
+    @classmethod
+    def of(cls, errors: list[ConfigError]) -> ConfigError:
+        """One error as itself, several as a :class:`ConfigErrors`."""
+        flat = [one for error in errors for one in each_error(error)]
+        complete = all(getattr(error, "complete", True) for error in errors)
+        return flat[0] if len(flat) == 1 and complete else cls(errors)
+
+
+def each_error(error: ConfigError) -> list[ConfigError]:
+    """The problems ``error`` stands for: its ``errors`` if it holds several, else itself."""
+    return list(error.errors) if isinstance(error, ConfigErrors) else [error]
+
+
 class UsageError(StepnetError):
     """A request the network cannot answer (unknown parameter name, iteration out of range)."""
 

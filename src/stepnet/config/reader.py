@@ -11,11 +11,12 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ConfigErrors, each_error
 from .document import Document, join_path, resolve_number
 
 Handlers = dict[str, Callable[[str, Any], Any]]
 
+MAX_ERRORS = 1000  # errors found under one key before its checking stops
 POSITIVE = (lambda x: x > 0, "greater than 0")
 FRACTION = (lambda x: 0 <= x < 1, "from 0 up to (not including) 1")
 
@@ -31,6 +32,39 @@ def quote(text: str) -> str:
 
 def plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+class Collector:
+    """Independent checks, each run whatever the others found; every error raised together at the end.
+
+    ``attempt`` gives a check's result, or None when it failed (its errors kept); ``done``
+    raises the one error, or a :class:`~stepnet.errors.ConfigErrors` of several, in the order found.
+    After :data:`MAX_ERRORS` the checking stops there, the errors marked incomplete: a list
+    of numbers that are all strings need not cost a message each.
+    """
+
+    def __init__(self) -> None:
+        self.errors: list[ConfigError] = []
+
+    def attempt(self, check: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return check(*args)
+        except ConfigError as error:
+            self.errors.extend(each_error(error))
+            self._stop_if_too_many(getattr(error, "complete", True))
+            return None
+
+    def add(self, error: ConfigError) -> None:
+        self.errors.append(error)
+        self._stop_if_too_many(True)
+
+    def _stop_if_too_many(self, complete: bool) -> None:
+        if not complete or len(self.errors) >= MAX_ERRORS:
+            raise ConfigErrors(self.errors, complete=False)
+
+    def done(self) -> None:
+        if self.errors:
+            raise ConfigErrors.of(self.errors)
 
 
 class Checker:
@@ -107,18 +141,21 @@ class Checker:
         """Check each key of a mapping in document order with its handler.
 
         Unknown keys are errors (with a suggestion); missing ``required`` keys are
-        reported after the keys that are present.
+        reported after the keys that are present.  Every key is checked: the errors of
+        all of them are raised together.
         """
         table = self.mapping(path, value, what)
-        result = {}
+        result, found = {}, Collector()
         for name, item in table.items():
             sub = join_path(path, name)
             if name not in handlers:
-                raise self.unknown(sub, name, handlers, "key", key=True)
-            result[name] = handlers[name](sub, item)
+                found.add(self.unknown(sub, name, handlers, "key", key=True))
+                continue
+            result[name] = found.attempt(handlers[name], sub, item)
         for name in required:
             if name not in table:
-                raise self.error(join_path(path, name), f"missing required key '{name}'", at=path)
+                found.add(self.error(join_path(path, name), f"missing required key '{name}'", at=path))
+        found.done()
         return result
 
     # -- scalars ------------------------------------------------------------------
@@ -198,7 +235,10 @@ class Checker:
             raise self.expected(path, f"a list of {wanted}{why}", value)
         if count is not None and len(value) != count:
             raise self.error(path, f"expected {wanted}{why}, found {len(value):,}")
-        return tuple(self.number(join_path(path, i), item) for i, item in enumerate(value))
+        found = Collector()
+        result = tuple(found.attempt(self.number, join_path(path, i), item) for i, item in enumerate(value))
+        found.done()
+        return result
 
 
 # -- the document as a whole ------------------------------------------------------------

@@ -30,7 +30,7 @@ from .model import (
     Sample,
 )
 from .notation import check_notation
-from .reader import FRACTION, POSITIVE, REQUIRED, Checker, plural, quote
+from .reader import FRACTION, POSITIVE, REQUIRED, Checker, Collector, plural, quote
 
 
 class Context(Protocol):
@@ -63,14 +63,19 @@ def check_layers(ck: Checker, path: str, value: Any, ctx: Context) -> tuple[Laye
         raise ck.error(path, f"expected at least 2 layers (input first, output last), {found}")
     layers: list[Layer] = []
     first_use: dict[str, str] = {}
+    found = Collector()  # each layer is checked, whatever is wrong with the others
     for index, item in enumerate(items):
         sub = join_path(path, index)
-        layer = _check_layer(ck, sub, item, index, last=index == len(items) - 1)
+        layer = found.attempt(_check_layer, ck, sub, item, index, index == len(items) - 1)
+        if layer is None:
+            continue
         if layer.name in first_use:
             message = f"layer name '{layer.name}' is already used by {first_use[layer.name]}"
-            raise ck.error(join_path(sub, "name"), message, "give every layer its own name")
+            found.add(ck.error(join_path(sub, "name"), message, "give every layer its own name"))
+            continue
         first_use[layer.name] = sub
         layers.append(layer)
+    found.done()
     count = sum(_parameter_count(prev, layer) for prev, layer in itertools.pairwise(layers))
     if count > MAX_PARAMETERS:
         message = f"the network has {count:,} parameters (weights and biases)"
@@ -157,13 +162,16 @@ def _layer_index(ck: Checker, path: str, name: str, layers, section: str) -> int
 
 def check_weights(ck: Checker, path: str, value: Any, ctx: Context) -> dict[str, tuple]:
     table = ck.mapping(path, value, "a mapping from layer name to weight matrix")
-    result = {}
+    result, found = {}, Collector()
     for name, matrix in table.items():
-        sub = join_path(path, name)
-        index = _layer_index(ck, sub, name, ctx.layers, "weights")
-        pair = (ctx.layers[index], ctx.layers[index - 1]) if index else None
-        result[name] = _matrix(ck, sub, matrix, pair)
+        result[name] = found.attempt(_layer_weights, ck, join_path(path, name), name, matrix, ctx.layers)
+    found.done()
     return result
+
+
+def _layer_weights(ck: Checker, path: str, name: str, matrix: Any, layers) -> tuple:
+    index = _layer_index(ck, path, name, layers, "weights")
+    return _matrix(ck, path, matrix, (layers[index], layers[index - 1]) if index else None)
 
 
 def _matrix(ck: Checker, path: str, value: Any, pair: tuple[Layer, Layer] | None) -> tuple:
@@ -176,27 +184,32 @@ def _matrix(ck: Checker, path: str, value: Any, pair: tuple[Layer, Layer] | None
     if layer and len(value) != layer.size:
         raise ck.error(path, f"expected {plural(layer.size, 'row')} ({rows}), found {len(value):,}")
     per = f"one per neuron of layer '{prev.name}'" if prev else ""
-    result = []
+    result, found = [], Collector()  # every row is checked
     for index, row in enumerate(value):
         sub = join_path(path, index)
         if not isinstance(row, list):
             columns = f" of {plural(prev.size, 'number')}" if prev else ""
-            raise ck.expected(sub, f"a row{columns} ({per or 'a list of numbers'})", row)
-        result.append(ck.numbers(sub, row, prev.size if prev else None, per))
+            found.add(ck.expected(sub, f"a row{columns} ({per or 'a list of numbers'})", row))
+            continue
+        result.append(found.attempt(ck.numbers, sub, row, prev.size if prev else None, per))
+    found.done()
     return tuple(result)
 
 
 def check_biases(ck: Checker, path: str, value: Any, ctx: Context) -> dict[str, tuple]:
     table = ck.mapping(path, value, "a mapping from layer name to bias")
-    result = {}
+    result, found = {}, Collector()
     for name, item in table.items():
-        sub = join_path(path, name)
-        index = _layer_index(ck, sub, name, ctx.layers, "biases")
-        if index is None:
-            result[name] = ck.numbers(sub, item) if isinstance(item, list) else (ck.number(sub, item),)
-        else:
-            result[name] = _bias(ck, sub, item, ctx.layers[index])
+        result[name] = found.attempt(_layer_bias, ck, join_path(path, name), name, item, ctx.layers)
+    found.done()
     return result
+
+
+def _layer_bias(ck: Checker, path: str, name: str, item: Any, layers) -> tuple[float, ...]:
+    index = _layer_index(ck, path, name, layers, "biases")
+    if index is None:
+        return ck.numbers(path, item) if isinstance(item, list) else (ck.number(path, item),)
+    return _bias(ck, path, item, layers[index])
 
 
 def _bias(ck: Checker, path: str, value: Any, layer: Layer) -> tuple[float, ...]:
@@ -262,7 +275,11 @@ def check_data(ck: Checker, path: str, value: Any, ctx: Context) -> tuple[Sample
     if not items:
         raise ck.error(path, "expected at least one sample, found an empty list", REQUIRED["data"])
     ends = (ctx.layers[0], ctx.layers[-1]) if ctx.layers else (None, None)
-    return tuple(_sample(ck, join_path(path, i), item, ends, ctx.loss) for i, item in enumerate(items))
+    found = Collector()  # every sample is checked
+    samples = tuple(found.attempt(_sample, ck, join_path(path, i), item, ends, ctx.loss)
+                    for i, item in enumerate(items))
+    found.done()
+    return samples
 
 
 def _sample(ck: Checker, path: str, value: Any, ends, loss: str | None) -> Sample:
@@ -279,11 +296,13 @@ def _sample(ck: Checker, path: str, value: Any, ends, loss: str | None) -> Sampl
 
 
 def _check_probabilities(ck: Checker, path: str, targets: tuple[float, ...], loss: str) -> None:
+    found = Collector()
     for index, target in enumerate(targets):
         if not 0 <= target <= 1:
             sub = join_path(path, index)
             message = f"{loss} needs targets from 0 to 1, found {ck.shown(sub, target)}"
-            raise ck.error(sub, message, "with this loss a target is a probability")
+            found.add(ck.error(sub, message, "with this loss a target is a probability"))
+    found.done()
     total = sum(targets)
     if loss == "cross_entropy" and abs(total - 1) > 1e-6:
         message = "cross_entropy needs targets that sum to 1 (one probability per class)"
@@ -306,12 +325,13 @@ def check_optimizer(ck: Checker, path: str, value: Any, ctx: Context) -> Optimiz
         what = f"an optimizer name ({', '.join(OPTIMIZERS)}) or a mapping {{name: ...}}"
         raise ck.expected(path, what, value)
     got = ck.fields(path, value, handlers, ("name",))
-    name = got["name"]
+    name, found = got["name"], Collector()
     for key in got:
         if key != "name" and key not in _OPTIMIZER_SETTINGS[name]:
             owner = "momentum" if key == "momentum" else "adam"
             message = f"{key} is a setting of optimizer {owner}, not of {name}"
-            raise ck.error(join_path(path, key), message, f"remove it, or use name: {owner}", key=True)
+            found.add(ck.error(join_path(path, key), message, f"remove it, or use name: {owner}", key=True))
+    found.done()
     return Optimizer(**got)
 
 

@@ -245,16 +245,23 @@ def _data(names, sizes, loss, rng) -> str:
         "# neuron of the output layer. These two samples are made-up numbers: put your own.",
         "data:",
     ]
-    for _ in range(SAMPLES):
+    for sample in range(SAMPLES):
         inputs = ", ".join(_number(rng, 0.05, 0.95) for _ in range(sizes[0]))
-        lines += [f"  - inputs: [{inputs}]", f"    targets: [{_targets(sizes[-1], loss, rng)}]"]
+        lines += [f"  - inputs: [{inputs}]", f"    targets: [{_targets(sizes[-1], loss, rng, sample)}]"]
     return "\n".join(lines) + "\n"
 
 
-def _targets(size: int, loss: str, rng: random.Random) -> str:
+def _targets(size: int, loss: str, rng: random.Random, sample: int) -> str:
+    """Sample ``sample``'s targets: made-up numbers, or labels that differ from sample to sample.
+
+    With cross_entropy sample k is of class k (one-hot), so the samples cover as many classes
+    as there are samples; with binary_cross_entropy each output is 0 for one sample and 1 for
+    the next, and the outputs of one sample alternate.
+    """
     if loss == "cross_entropy":
-        hot = rng.randrange(size)
-        return ", ".join("1" if k == hot else "0" for k in range(size))
+        return ", ".join("1" if k == sample % size else "0" for k in range(size))
+    if loss == "binary_cross_entropy":
+        return ", ".join(str((sample + k) % 2) for k in range(size))
     return ", ".join(_number(rng, 0.01, 0.99) for _ in range(size))
 
 

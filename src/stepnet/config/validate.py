@@ -1,15 +1,17 @@
 """A parsed config document checked, key by key, into a NetworkConfig.
 
-:class:`TopLevel` runs the rule for each top-level key (:data:`~stepnet.config.sections.SECTIONS`),
-keeps one error per key, and reports the first in document order, so the message is
-stable however the file is arranged.
+:class:`TopLevel` runs the rule for each top-level key (:data:`~stepnet.config.sections.SECTIONS`)
+and keeps every error each finds, the keys ordered by where their first error is: the
+first error is then stable however the file is arranged, and ``stepnet validate`` lists
+them all.  A key that cannot be read at all (a layer list that is no list) stops only the
+checks that need it (weights against layer sizes), which are skipped.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ConfigErrors
 from .document import Document
 from .model import Layer, NetworkConfig, Notation, Optimizer, Sample
 from .reader import REQUIRED, Checker
@@ -20,7 +22,7 @@ EMPTY_HINT = "`stepnet init` writes a starter config"
 
 
 def check_document(doc: Document, file: str | None, default_name: str) -> NetworkConfig:
-    """The :class:`NetworkConfig` for ``doc``, or the first :class:`ConfigError` in it."""
+    """The :class:`NetworkConfig` for ``doc``; else its one error, or a :class:`ConfigErrors` of them all."""
     ck = Checker(doc, file)
     if doc.value is None:
         raise ConfigError(EMPTY, file=file, line=1, column=1, hint=EMPTY_HINT)
@@ -32,7 +34,7 @@ def check_document(doc: Document, file: str | None, default_name: str) -> Networ
 
 
 class TopLevel:
-    """Checks every top-level key, keeping going after an error to find the first one."""
+    """Checks every top-level key, keeping going after an error to find them all."""
 
     def __init__(self, ck: Checker, top: dict[str, Any]) -> None:
         self.sections = SECTIONS
@@ -65,11 +67,11 @@ class TopLevel:
             else:
                 self.errors.append(self.ck.unknown(key, key, self.sections, "key", key=True))
         self._check_weights_given()
-        if self.errors:
-            raise min(self.errors, key=lambda e: (e.line or 0, e.column or 0))  # min is stable
-        for key, hint in REQUIRED.items():
-            if key not in self.top:
-                raise self.ck.error(key, f"missing required key '{key}'", hint, at="")
+        found = sorted(self.errors, key=lambda e: (e.line or 0, e.column or 0))  # sorted is stable
+        found += [self.ck.error(key, f"missing required key '{key}'", hint, at="")
+                  for key, hint in REQUIRED.items() if key not in self.top]
+        if found:
+            raise ConfigErrors.of(found)  # each key's errors together, the keys by where their first is
         return self._build(default_name)
 
     def _check_weights_given(self) -> None:
