@@ -4,14 +4,18 @@ that were computed elsewhere; it computes none."""
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
-from rich.table import Table
 from rich.text import Text
 
 from ..verify.claims import format_result, summary
 from ..verify.gradients import GradientCheck
 from ..verify.judge import ClaimResult
+from .table_text import TextTable
+from .term_layout import Lines, text_layout
 
 __all__ = ["GradientCheck", "gradient_table", "gradients_agree", "gradients_differ", "selection_line",
            "stream_header", "stream_row", "claim_line", "claims_summary", "no_claims"]
@@ -25,19 +29,30 @@ def _minus(text: str, ascii_only: bool) -> str:
 
 
 def number(x: float, ascii_only: bool = False) -> str:
-    """A value to 12 significant digits: 0.0821670405642, −4.38567734474e−5."""
-    mantissa, _, exponent = f"{x:.12g}".partition("e")
+    """A value to 12 significant digits: 0.0821670405642, −4.38567734474e−5.
+
+    As everywhere in stepnet, a value exact with fewer digits is shown without padding
+    zeros (−0.375) and any other keeps its trailing zeros (0.000497712787650).
+    """
+    short = f"{x:.12g}"
+    text = short if not math.isfinite(x) or float(short) == x else f"{x:#.12g}"
+    mantissa, _, exponent = text.partition("e")
     return _minus(mantissa + (f"e{int(exponent)}" if exponent else ""), ascii_only)
 
 
 def sci(x: float, ascii_only: bool = False, signed: bool = False) -> str:
-    """A difference or tolerance to two digits: 2.5e−11, −3e−4; 0 for exactly zero."""
+    """A difference or tolerance to two digits, the exact value rounded half away from zero: 2.5e−11,
+    −3e−4; 0 for exactly zero."""
     if x == 0:
         return "0"
-    if x != x or x in (float("inf"), float("-inf")):
+    if not math.isfinite(x):
         return _minus(str(x), ascii_only)
-    mantissa, exponent = f"{x:.1e}".split("e")
-    text = f"{mantissa.removesuffix('.0')}e{int(exponent)}"
+    exact = Decimal(x)
+    exponent = exact.adjusted()
+    mantissa = exact.scaleb(-exponent).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    if abs(mantissa) >= 10:  # 9.96e−7 is 1e−6
+        mantissa, exponent = (mantissa / 10).quantize(Decimal("0.1")), exponent + 1
+    text = f"{f'{mantissa:f}'.removesuffix('.0')}e{exponent}"
     return _minus(("+" if signed and x > 0 else "") + text, ascii_only)
 
 
@@ -46,53 +61,71 @@ def _step(c: GradientCheck, ascii_only: bool) -> str:
 
 
 def _cells(c: GradientCheck, ascii_only: bool) -> list[str]:
+    from ..verify.oracles import exact_difference
+
     return [number(c.chain_rule, ascii_only), number(c.finite_difference, ascii_only),
-            sci(c.chain_rule - c.finite_difference, ascii_only, signed=True), sci(c.allowed, ascii_only),
-            _step(c, ascii_only)]
+            sci(exact_difference(c.chain_rule, c.finite_difference), ascii_only, signed=True),
+            sci(c.allowed, ascii_only), _step(c, ascii_only)]
 
 
-def _mark(c: GradientCheck) -> Text:
-    return Text("ok") if c.ok else Text("DIFFERS", style="bold red")
+def gradient_table(title: str, checks: Sequence[GradientCheck], ascii_only: bool = False) -> TextTable:
+    """Every check in one table: for a network small enough to be shown at once.
 
-
-def gradient_table(title: str, checks: Sequence[GradientCheck], ascii_only: bool = False) -> Table:
-    """Every check in one table: for a network small enough to be shown at once."""
-    table = Table(title=Text(title), title_justify="left")
-    for col in _COLUMNS:
-        table.add_column(col, justify="left" if col in ("parameter", "") else "right")
-    for c in checks:
-        table.add_row(Text(c.name), *_cells(c, ascii_only), _mark(c))
-    return table
+    Too wide for the terminal, its columns are split over several tables, each led by the
+    parameter's name: no number is ever shortened.
+    """
+    rows = [[c.name, *_cells(c, ascii_only), ("ok", "") if c.ok else ("DIFFERS", "bold red")] for c in checks]
+    right = [col not in ("parameter", "") for col in _COLUMNS]
+    return TextTable(_COLUMNS, rows, right, ascii_only, title=title, title_style="italic")
 
 
 def _widths(name_width: int) -> list[int]:
     return [max(name_width, len(_COLUMNS[0])), *_WIDTHS[1:]]
 
 
-def stream_header(name_width: int) -> Text:
+def stream_header(name_width: int) -> Lines:
     """The column heads of streamed rows; ``name_width`` is the longest parameter name."""
-    widths = _widths(name_width)
-    cells = [_COLUMNS[0].ljust(widths[0])] + [h.rjust(w) for h, w in zip(_COLUMNS[1:-1], widths[1:-1], strict=True)]
-    return Text("  ".join(cells), style="bold")
+    return _fixed([(h, "bold") for h in _COLUMNS[:-1]], _widths(name_width)[:-1])
 
 
-def stream_row(c: GradientCheck, name_width: int, ascii_only: bool = False) -> Text:
+def stream_row(c: GradientCheck, name_width: int, ascii_only: bool = False) -> Lines:
     """One check as a line of fixed columns, the same widths as :func:`stream_header`."""
-    widths = _widths(name_width)
-    cells = [c.name.ljust(widths[0])] + [s.rjust(w) for s, w in zip(_cells(c, ascii_only), widths[1:-1], strict=True)]
-    return Text.assemble("  ".join(cells), "  ", _mark(c))
+    mark = ("ok", "") if c.ok else ("DIFFERS", "bold red")
+    return _fixed([(c.name, ""), *((s, "") for s in _cells(c, ascii_only)), mark], [*_widths(name_width)[:-1], 0])
 
 
-def selection_line(checked: int, total: int, how: str) -> Text:
-    """Which parameters are checked: ``how`` is "all", "drawn SEED", "default SEED" or "named"."""
+def _fixed(cells: list[tuple[str, str]], widths: list[int]) -> Lines:
+    """Cells in columns of fixed widths (0: as wide as the cell), two spaces apart.  Narrower than
+    the row, the row goes on under its second column, at the same places for the heads and every row."""
+    def layout(width: int) -> list:
+        line, used, out = [(cells[0][0].ljust(widths[0]), cells[0][1])], widths[0], []
+        for (text, style), w in zip(cells[1:], widths[1:], strict=True):
+            piece = text.rjust(w)
+            if used + 2 + len(piece) > width and used > widths[0]:
+                out.append(line)
+                line, used = [(" " * widths[0], "")], widths[0]
+            line += [("  ", ""), (piece, style)]
+            used += 2 + len(piece)
+        return [*out, line]
+
+    return Lines([layout])
+
+
+def selection_line(checked: int, total: int, how: str) -> Lines:
+    """Which parameters are checked: ``how`` is "all", "drawn SEED", "default SEED" or "named";
+    wrapped between words at the console's width."""
+    return Lines([text_layout(_selection(checked, total, how))])
+
+
+def _selection(checked: int, total: int, how: str) -> str:
     if how == "all":
-        return Text(f"Checking all {total:,} parameters.")
+        return f"Checking all {total:,} parameters."
     head = f"Checking {checked:,} of {total:,} parameters"
     if how == "named":
-        return Text(f"{head}, as --params names them.")
+        return f"{head}, as --params names them."
     kind, seed = how.split()
     hint = " (--sample N to check more, --params to pick them)" if kind == "default" else ""
-    return Text(f"{head}, drawn at random with seed {seed}{hint}.")
+    return f"{head}, drawn at random with seed {seed}{hint}."
 
 
 def _tolerances(tolerance: float, checks: Sequence[GradientCheck], ascii_only: bool) -> str:
@@ -105,7 +138,8 @@ def _tolerances(tolerance: float, checks: Sequence[GradientCheck], ascii_only: b
 def gradients_agree(count: int, tolerance: float, checks: Sequence[GradientCheck] = (),
                     ascii_only: bool = False) -> Text:
     if not checks:
-        return Text(f"All {count} gradients agree with central finite differences (tolerance {tolerance:g}).")
+        return Text(f"All {count} gradients agree with central finite differences (relative tolerance "
+                    f"{sci(tolerance, ascii_only)}).")
     return Text(f"All {count:,} gradients agree with central finite differences "
                 f"({_tolerances(tolerance, checks, ascii_only)}).")
 
@@ -116,9 +150,21 @@ def gradients_differ(tolerance: float, checks: Sequence[GradientCheck], ascii_on
                 f"they allow ({_tolerances(tolerance, checks, ascii_only)}).", style="bold")
 
 
-def claim_line(result: ClaimResult) -> Text:
-    """``✓ …`` in green for a claim that holds, ``✗ …`` in bold red for one that does not."""
+_NUMBER_MINUS = re.compile(r"(?<![\w)\]])-(?=\.?\d)|(?<=\de)-(?=\d)")  # -0.5, 1e-7; not h1->o1 or w1-w40
+
+
+def claim_line(result: ClaimResult, ascii_only: bool = False) -> Text:
+    """``✓ …`` in green for a claim that holds, ``✗ …`` in bold red for one that does not.
+
+    The numbers take the minus sign of every other number shown (U+2212), unless ``ascii_only``.
+    """
     line = format_result(result)
+    if ascii_only:
+        from ..derive.unicode import to_ascii
+
+        line = to_ascii(line)
+    else:
+        line = _NUMBER_MINUS.sub("−", line)
     return Text.assemble((line[0], "green" if result.ok else "bold red"), line[1:])
 
 
@@ -128,3 +174,31 @@ def claims_summary(results: list[ClaimResult]) -> Text:
 
 def no_claims(source: str) -> Text:
     return Text(f"{source}: no claims to check (add a `claims:` mapping)")
+
+
+def check_json(cfg, iteration: int | None = None, checks: Sequence[GradientCheck] = (), tolerance: float = 0.0,
+               how: str = "all", total: int = 0, claims: Sequence[ClaimResult] | None = None) -> str:
+    """``stepnet check --format json``: each gradient beside its finite difference, with the exact
+    difference and both tolerances; each claim with its true value and verdict."""
+    import json
+
+    from ..verify.oracles import exact_difference
+
+    def num(x):
+        return None if x is None else (x if math.isfinite(x) else repr(x))  # JSON has no NaN: "nan", "inf"
+
+    obj: dict = {"config": cfg.source or cfg.name}
+    if iteration is not None:
+        obj["gradients"] = {
+            "iteration": iteration, "selection": how, "parameters": total,
+            "tolerance": {"relative": tolerance, "absolute": "each finite difference's error bound for its step"},
+            "ok": all(c.ok for c in checks),
+            "checks": [{"name": c.name, "chain_rule": num(c.chain_rule), "finite_difference": num(c.finite_difference),
+                        "difference": num(exact_difference(c.chain_rule, c.finite_difference)),
+                        "allowed": num(c.allowed), "absolute": num(c.bound), "step": c.step,
+                        "richardson": c.richardson, "ok": c.ok} for c in checks]}
+    if claims is not None:
+        obj["claims"] = [{"quantity": r.quantity, "iteration": r.iteration, "claimed": r.text, "true": num(r.true),
+                          "ok": r.ok, "difference": num(r.difference), "cause": r.cause, "line": r.line}
+                         for r in claims]
+    return json.dumps(obj, indent=1, ensure_ascii=False) + "\n"

@@ -3,7 +3,7 @@
 :func:`layout` turns an expression holding grids into a :class:`Box`, lines of equal width
 with a middle row that operators and = signs line up on; :class:`MatrixEquation` lays the
 steps of an equation side by side, or one under the other when they do not fit.  Every
-number is printed whole (a line wider than the terminal is left to the terminal, never cut).
+number is printed whole, and every line fits the width it is laid out at.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ class Glyphs:
     """The bracket pieces: Unicode, or ASCII where Unicode cannot be shown."""
 
     def __init__(self, ascii_only: bool) -> None:
+        self.by = "x" if ascii_only else "×"
         if ascii_only:
             self.left, self.right = ("[", "[", "["), ("]", "]", "]")
             self.lparen, self.rparen = ("(", "(", "("), (")", ")", ")")
@@ -144,53 +145,66 @@ class MatrixEquation:
     def box(self, e: Expr) -> Box:
         return layout(e, self.printer, self.glyphs)
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield Text(self.head, no_wrap=True, overflow="ignore")
+    def lines(self, width: int) -> list[str]:
+        """The equation's lines at ``width``; only a matrix row of numbers wider than it all is wrapped."""
+        out = self._broken(self.head, "", width)
         if not self.steps:
-            return
-        width = options.max_width
+            return out
         parts: list[Box | str] = [self.indent]
         for k, step in enumerate(self.steps):
             parts += [" = " if k else "= ", self.box(step)]
         together = join(parts)
         if together.width <= width:
-            yield from self._lines(together)
-            return
+            return out + self._lines(together)
         for step in self.steps:
-            yield from self._fitted(step, self.indent + "= ", width)
+            out += self._fitted(step, self.indent + "= ", width)
+        return out
 
-    def _fitted(self, e: Expr, lead: str, width: int) -> RenderResult:
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in self.lines(options.max_width):
+            yield Text(line, no_wrap=True, overflow="ignore")
+
+    def _broken(self, text: str, lead: str, width: int) -> list[str]:
+        """A line of symbols, broken before an operator when too long, continued further in."""
+        from .term_layout import break_expression
+
+        text = lead + text
+        cont = self.indent * 2
+        return [(cont if k else "") + text[a:b] for k, (a, b) in enumerate(break_expression(text, width, cont))]
+
+    def _fitted(self, e: Expr, lead: str, width: int) -> list[str]:
         box = join([lead, self.box(e)])
         if box.width <= width:
-            yield from self._lines(box)
-            return
+            return self._lines(box)
         if isinstance(e, Paren):  # the brackets on lines of their own, the product between them
-            yield from self._fitted(e.args[0], lead + "( ", width)
-            yield Text(" " * len(lead) + ")")
-            return
+            return self._fitted(e.args[0], lead + "( ", width) + [" " * len(lead) + ")"]
         pieces = operands(e, self.glyphs, self.printer)
         if pieces is None:
-            yield from self._folded(e, lead)
-            return
+            return self._folded(e, lead, width)
+        out: list[str] = []
         for k, (sep, operand) in enumerate(pieces):
             if k == 0:
                 sub = lead
             else:  # each operand under the first, its operator before it
                 sub = " " * (len(lead) - len(sep) - 1) + sep + " " if sep else " " * len(lead)
-            yield from self._fitted(operand, sub, width)
+            out += self._fitted(operand, sub, width)
+        return out
 
-    def _folded(self, e: Expr, lead: str) -> RenderResult:
+    def _folded(self, e: Expr, lead: str, width: int) -> list[str]:
         """A matrix too wide for the terminal: one line per row, wrapping between its numbers."""
+        from .term_layout import wrap_text
+
         if not isinstance(e, Grid):
-            yield Text(lead + self.printer.doprint(e))
-            return
-        yield Text(lead.rstrip() + f" the {e.shape[0]}×{e.shape[1]} matrix, row by row:")
+            return self._broken(self.printer.doprint(e), lead, width)
+        out = wrap_text(lead.rstrip() + f" the {e.shape[0]}{self.glyphs.by}{e.shape[1]} matrix, row by row:", width)
         for r, row in zip(e.layout()[0], e.cells(), strict=True):
-            label = "⋮" if r is None else f"row {r + 1}:"
+            if r is None:
+                out.append(f"{self.indent}  {self.glyphs.marks['v']}")
+                continue
             numbers = "  ".join(self.glyphs.marks[v] if isinstance(v, str) else self.printer._number(v) for v in row)
-            yield Text(f"{self.indent}  {label} {numbers}" if r is not None else f"{self.indent}  {label}")
+            out += wrap_text(f"{self.indent}  row {r + 1}: {numbers}", width, self.indent * 2)
+        return out
 
     @staticmethod
-    def _lines(box: Box) -> RenderResult:
-        for line in box.lines:
-            yield Text(line.rstrip(), no_wrap=True, overflow="ignore")
+    def _lines(box: Box) -> list[str]:
+        return [line.rstrip() for line in box.lines]
