@@ -57,11 +57,12 @@ class Timed:
     peak_mb: float  # the largest peak resident memory of the counted runs
     stdout: str
     returncode: int
+    cpu: float = 0.0  # median CPU time (user + system) of the counted runs
 
 
 def run_command(args: list[str], repeats: int, cwd: Path) -> Timed:
     """Run ``stepnet ARGS`` once to warm up, then ``repeats`` times: median wall time, peak RSS."""
-    times, peaks = [], []
+    times, peaks, cpus = [], [], []
     out_path = cwd / "stdout.txt"
     for i in range(repeats + 1):
         with open(out_path, "wb") as out, open(os.devnull, "wb") as err:
@@ -75,7 +76,9 @@ def run_command(args: list[str], repeats: int, cwd: Path) -> Timed:
         if i:
             times.append(elapsed)
             peaks.append(usage.ru_maxrss / 1024)  # KiB on Linux
-    return Timed(statistics.median(times), max(peaks), out_path.read_text(encoding="utf-8"), 0)
+            cpus.append(usage.ru_utime + usage.ru_stime)
+    return Timed(statistics.median(times), max(peaks), out_path.read_text(encoding="utf-8"), 0,
+                 statistics.median(cpus))
 
 
 def fmt_s(seconds: float) -> str:
@@ -311,6 +314,40 @@ def row_big_text(repeats: int, tmp: Path) -> list[Row]:
                 f"{'' if tables else ' MISSING'}, truncated parts named{'' if named else ' MISSING'}", verdict(ok))]
 
 
+# `stepnet run mazur -n 2000 --trace all -o FILE` before the report was streamed (every iteration's report built,
+# then printed): CPU time (user + system) measured once on the machine of results.md, 2026-12-01; wall time 104 s
+# on the loaded machine, peak RSS 684 MB.  CPU time is compared: it depends far less on the machine's load.
+TEXT_2000_BEFORE = 84.0
+
+
+def row_stream_json(repeats: int, tmp: Path) -> list[Row]:
+    """20 traced iterations of the wide network as JSON: written as they come, so the peak stays near one's."""
+    config = write_wide_config(tmp)
+    repeats = min(repeats, 2)  # a minute of work per run
+    one = run_command(["run", str(config), "--format", "json", "-o", "wide1.json"], repeats, tmp)
+    many = run_command(["run", str(config), "-n", "20", "--trace", "all", "--format", "json", "-o", "wide20.json"],
+                       repeats, tmp)
+    size = (tmp / "wide20.json").stat().st_size
+    ok = many.peak_mb <= 1.5 * one.peak_mb and many.peak_mb <= 1024
+    return [Row("stream-json", "20 traced iterations of 784-128-10 as JSON (`-n 20 --trace all -o FILE`)",
+                "peak memory ≤ 1.5 × one traced iteration's, ≤ 1 GB",
+                f"{fmt_s(many.seconds)}, peak {many.peak_mb:.0f} MB ({size / 1e6:.0f} MB of JSON); one traced "
+                f"iteration: peak {one.peak_mb:.0f} MB", verdict(ok))]
+
+
+def row_stream_text(repeats: int, tmp: Path) -> list[Row]:
+    """2,000 traced iterations of the classic example as text, each printed as soon as it is computed."""
+    t = run_command(["run", "mazur", "-n", "2000", "--trace", "all", "-o", "mazur2000.txt"], 1, tmp)
+    lines = (tmp / "mazur2000.txt").read_text(encoding="utf-8").count("\n")
+    ok = t.cpu <= TEXT_2000_BEFORE / 5
+    before = (f"before streaming {fmt_s(TEXT_2000_BEFORE)} of CPU, peak 684 MB: "
+              f"{TEXT_2000_BEFORE / t.cpu:.1f}× less CPU now")
+    return [Row("stream-text", "2,000 traced iterations of mazur as text (`-n 2000 --trace all -o FILE`)",
+                f"≥ 5× less CPU time than before (≤ {fmt_s(TEXT_2000_BEFORE / 5)})",
+                f"{fmt_s(t.seconds)} ({fmt_s(t.cpu)} of CPU), peak {t.peak_mb:.0f} MB, {lines:,} lines; {before}",
+                verdict(ok))]
+
+
 def _train_peak(iterations: int) -> int:
     from stepnet.api import load
     from stepnet.engine.training import train
@@ -426,6 +463,7 @@ ROWS = {
     "help": row_help, "run": row_run, "explain": row_explain, "json10k": row_json10k, "loop": row_loop,
     "yaml": row_yaml, "big-json": row_big_json, "big-html": row_big_html, "big-text": row_big_text,
     "memory": row_memory, "explain-deep": row_explain_deep, "check-wide": row_check_wide,
+    "stream-json": row_stream_json, "stream-text": row_stream_text,
 }
 
 

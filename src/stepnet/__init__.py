@@ -30,19 +30,20 @@ from typing import TYPE_CHECKING, Any
 from .__about__ import __version__
 
 _LAZY = {
-    "run": "api", "example": "api", "example_names": "api", "load": "api", "Run": "api", "Iteration": "api",
+    "run": "api", "stream": "api", "example": "api", "example_names": "api", "load": "api", "Run": "api",
+    "Iteration": "api",
     "NetworkConfig": "config.model", "load_config": "config.load", "from_torch": "bridge", "to_yaml": "bridge",
-    "StepnetError": "errors", "ConfigError": "errors", "UsageError": "errors",
+    "StepnetError": "errors", "ConfigError": "errors", "ConfigErrors": "errors", "UsageError": "errors",
 }
 
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .api import Iteration, Run, example, example_names, load, run
+    from .api import Iteration, Run, example, example_names, load, run, stream
     from .bridge import from_torch, to_yaml
     from .config.load import load_config
     from .config.model import NetworkConfig
-    from .errors import ConfigError, StepnetError, UsageError
+    from .errors import ConfigError, ConfigErrors, StepnetError, UsageError
 
 
 def __getattr__(name: str) -> Any:

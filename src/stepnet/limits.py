@@ -14,6 +14,8 @@ MAX_LAYER_SIZE = 65_536  # neurons in one layer
 MAX_PARAMETERS = 5_000_000  # weights and biases of the whole network
 MAX_ITERATIONS = 10_000_000  # updates in one run: the loss history then takes 80 MB
 MAX_INIT_BOUND = 1e6  # |low| and |high| of a uniform init
+MAX_OUTPUT_BYTES = 2_000_000_000  # one run's document, in a file or on standard output (estimated before the run)
+MAX_HELD_BYTES = 1_000_000_000  # memory the traced iterations take at once: one when streamed, all for a document
 DEFAULT_SAMPLE = 500  # stepnet check on a larger network draws this many parameters, unless told otherwise
 
 

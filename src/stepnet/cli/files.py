@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import os
 import stat
-from typing import NamedTuple
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NamedTuple, NoReturn
 
 import click
 
@@ -68,6 +70,107 @@ def write_output(path: str, text: str) -> None:
         ) from None
     if where.atomic:
         click.echo(f"Wrote {click.format_filename(path)}", err=True)
+
+
+class StreamedFile:
+    """A file written piece by piece as a run goes, by the module's rule: a regular file is written
+    to a temporary file beside it and renamed into place by :meth:`commit` only, so an unfinished
+    run leaves no file and the old one as it was.  A device or a pipe is written in place."""
+
+    def __init__(self, path: str) -> None:
+        import tempfile
+
+        self.shown = click.format_filename(path)
+        self.where = destination(path)
+        self.tmp: str | None = None
+        self._restore = None
+        try:
+            if self.where.atomic:
+                fd, self.tmp = tempfile.mkstemp(prefix=".stepnet-", suffix=".tmp",
+                                                dir=os.path.dirname(os.path.abspath(self.where.path)))
+                self.stream = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+                self._restore = _remove_on_termination(self.tmp)
+            else:
+                self.stream = open(self.where.path, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+        except OSError as exc:
+            self._failed(exc)
+
+    def write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+        except OSError as exc:
+            self.discard()
+            self._failed(exc)
+
+    def commit(self) -> None:
+        """The run finished: the file takes its place."""
+        try:
+            self.stream.close()
+            if self.tmp is not None:
+                os.chmod(self.tmp, _file_mode(self.where.path))
+                os.replace(self.tmp, self.where.path)
+                self.tmp = None
+                click.echo(f"Wrote {self.shown}", err=True)
+        except OSError as exc:
+            self.discard()
+            self._failed(exc)
+
+    def discard(self) -> None:
+        """The run did not finish (or writing failed): no file, and no temporary file left behind."""
+        self.stream.close()
+        if self.tmp is not None:
+            try:
+                os.unlink(self.tmp)
+            except FileNotFoundError:
+                pass
+            self.tmp = None
+        if self._restore is not None:
+            self._restore()
+            self._restore = None
+
+    def _failed(self, exc: OSError) -> NoReturn:
+        raise click.ClickException(f"cannot write '{self.shown}': {exc.strerror or exc}; nothing was written") from None
+
+
+def _remove_on_termination(tmp: str):
+    """Until the returned function is called, SIGTERM and SIGHUP first remove ``tmp``, then end the
+    process as they would have (Ctrl-C is an exception, handled by the caller).  Returns None
+    where handlers cannot be set (not the main thread)."""
+    import signal
+
+    # only signals that would end the process as they stand: an ignored or handled one is left alone
+    signals = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None))
+               if s is not None and signal.getsignal(s) == signal.SIG_DFL]
+
+    def handler(signum, frame):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    try:
+        for s in signals:
+            signal.signal(s, handler)
+    except ValueError:
+        return None
+
+    def restore() -> None:
+        for s in signals:
+            signal.signal(s, signal.SIG_DFL)
+
+    return restore
+
+
+@contextmanager
+def streamed_file(path: str) -> Iterator[StreamedFile]:
+    """A :class:`StreamedFile` that is discarded unless committed before the block ends, whatever ends it."""
+    file = StreamedFile(path)
+    try:
+        yield file
+    finally:
+        file.discard()
 
 
 def _replace(path: str, text: str) -> None:

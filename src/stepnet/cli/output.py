@@ -46,7 +46,7 @@ def rendered(fmt: Formatter, build: Callable[[TerminalRenderer], list[Renderable
         from ..render.terminal import TerminalRenderer
 
         for item in build(TerminalRenderer(fmt, ascii_only=ascii_only)):
-            console.print(item)
+            console.print(item, crop=False)  # laid out to fit the width already: no line to crop
 
     return draw
 

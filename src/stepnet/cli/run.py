@@ -37,6 +37,9 @@ if TYPE_CHECKING:
                    "(default: all up to 20 iterations, else first,last).")
 @click.option("--carry", type=click.IntRange(0, 15), default=None, metavar="N",
               help="Hand mode: round every intermediate value to N decimals before it is used again.")
+@click.option("--carry-sig", type=click.IntRange(1, 15), default=None, metavar="N",
+              help="Hand mode with N significant digits instead of N decimals (tiny values keep their digits), "
+                   "e.g. --carry-sig 4.")
 @click.option("--compare-carry", type=click.IntRange(0, 15), default=None, metavar="N",
               help="Instead of the report: a table of every quantity of the first traced iteration at full "
                    "precision and in hand mode with N decimals, marking where they first differ.")
@@ -44,13 +47,14 @@ if TYPE_CHECKING:
               help="Show these neurons/parameters in full even in wide layers (comma-separated, ranges too: "
                    "h9-h16,w120).")
 @click.option("--params", default=None, metavar="RANGES",
-              help="Show these parameters in full even in wide layers: names and flat ranges, e.g. w1-w40,b3.")
+              help="Show these parameters in full even in wide layers, with the neurons their lines use: "
+                   "names and ranges, e.g. w1-w40,b3.")
 @click.option("--view", type=click.Choice(VIEWS), default="scalar", show_default=True,
               help="scalar: a line per neuron and parameter; matrix: each layer at once, as matrix equations.")
 @output_options
 @click.pass_context
 def run(ctx: click.Context, config: str | None, iterations: int | None, epochs: int | None, trace_spec: str | None,
-        carry: int | None, compare_carry: int | None, only: str | None, params: str | None,
+        carry: int | None, carry_sig: int | None, compare_carry: int | None, only: str | None, params: str | None,
         view: str, out: OutputOptions) -> None:
     """Run the network and print the whole worked iteration.
 
@@ -64,24 +68,37 @@ def run(ctx: click.Context, config: str | None, iterations: int | None, epochs: 
       stepnet run xor --iterations 2000 --format markdown -o xor.md
       stepnet run mazur --iterations 10000 --format json > trace.json
       stepnet run mazur --carry 9          # as by hand, rounding every step
+      stepnet run adam --carry-sig 4       # as by hand, 4 significant digits at every step
       stepnet run mazur --compare-carry 9  # where rounding to 9 decimals first changes a number
       stepnet run mazur --view matrix      # each layer at once, as matrix equations
       stepnet run nielsen                  # the classic network in Nielsen's z, a, C notation
     """
     check_conflicts(ctx, ("iterations", "epochs"), ("precision", "sig"))
+    if carry is not None and carry_sig is not None:
+        raise click.UsageError("give --carry (decimal places) or --carry-sig (significant digits), not both", ctx=ctx)
     from .. import api
 
     cfg = load_network(config, out)
     planned = _planned(cfg, iterations, epochs)
     limits = _limits(cfg, only, params)
     if compare_carry is not None:
-        _refuse_beside_compare_carry(ctx, carry, out)
+        _refuse_beside_compare_carry(ctx, carry if carry_sig is None else carry_sig, out)
         emit(out, _comparison(cfg, compare_carry, planned, trace_spec))
         return
-    with progress(planned >= 2000 or sum(layer.size for layer in cfg.layers) > 500) as update:
-        result = api.run(cfg, iterations, epochs=epochs, trace=trace_spec, carry=carry, precision=out.precision,
-                         sig=out.sig, progress=update)
-    if not out.to_file or completed(result):  # a file gets a finished run only, never a partial one
+    from .stream import STREAMED, refuse_oversize, stream_run
+
+    refuse_oversize(cfg, planned, trace_spec, out.format, limits)
+    streamed = out.format in STREAMED
+    # a report streamed to the terminal shows its own progress; a bar on the same screen would garble it
+    wanted = planned >= 2000 or sum(layer.size for layer in cfg.layers) > 500
+    with progress(wanted and not (streamed and out.format == "text" and not out.to_file)) as update:
+        if streamed:
+            result = stream_run(cfg, out, limits, view, planned, iterations=iterations, epochs=epochs,
+                                trace_spec=trace_spec, carry=carry, carry_sig=carry_sig, progress=update)
+        else:
+            result = api.run(cfg, iterations, epochs=epochs, trace=trace_spec, carry=carry, carry_sig=carry_sig,
+                             precision=out.precision, sig=out.sig, progress=update)
+    if not streamed and (not out.to_file or completed(result)):  # a file gets a finished run only
         emit(out, _report(result, limits, view))
     finish(result, out.path)
 
@@ -136,7 +153,7 @@ def _report(result: Run, limits: Limits, view: str = "scalar") -> Document:
 
 def _refuse_beside_compare_carry(ctx: click.Context, carry: int | None, out: OutputOptions) -> None:
     if carry is not None:
-        raise click.UsageError("give --carry or --compare-carry, not both", ctx=ctx)
+        raise click.UsageError("give --carry (or --carry-sig) or --compare-carry, not both", ctx=ctx)
     if out.format != "text":
         raise click.UsageError("--compare-carry prints a table: drop --format (text is the default)", ctx=ctx)
 

@@ -9,11 +9,11 @@ gradient) are computed here, by the same rules as the engine, hand-mode rounding
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .rounding import make_rounder
+from .rounding import hand_products, make_rounder
 
 
 @dataclass
@@ -53,7 +53,7 @@ class IterationTrace:
     loss: float  # mean over the batch, before the update
     layers: list[LayerTrace]
     fused: bool  # δ of the output layer is out − target (softmax/cross-entropy, sigmoid/BCE)
-    carry: int | None  # hand mode: decimals every intermediate value was rounded to
+    carry: int | None  # hand mode: decimals every intermediate value was rounded to (SignificantDigits: digits)
     t: int  # updates done after this iteration (= iteration number)
     iteration: int = 0
     samples: tuple[int, ...] = ()  # indices into config.data
@@ -77,15 +77,19 @@ class IterationTrace:
     def _round(self, a):
         return make_rounder(self.carry)(a) if self.carry is not None else a
 
+    def _products(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """a·b elementwise; in hand mode the exact product of the two decimals, rounded."""
+        return a * b if self.carry is None else hand_products(a, b, self.carry)
+
     def path_terms(self, index: int, j: int, sample: int) -> np.ndarray:
         """δ_k · w_kj for every neuron k of the layer above: the paths from neuron j upwards."""
         above = self.layers[index]  # layer index + 1
-        return self._round(above.delta[sample] * above.W_backprop[:, j])
+        return self._products(above.delta[sample], above.W_backprop[:, j])
 
     def weight_gradient_terms(self, index: int, j: int, i: int) -> np.ndarray:
         """Each sample's ∂E/∂w = δ_j · out_i for the weight from neuron i below to neuron j: (batch,)."""
         below = self.outputs_of(index - 1)[:, i]
-        return self._round(self.layer(index).delta[:, j] * below)
+        return self._products(self.layer(index).delta[:, j], below)
 
     def bias_gradient_terms(self, index: int, j: int | None) -> np.ndarray:
         """Each sample's ∂E/∂b: δ_j, or for the layer's shared bias Σ_j δ_j (j None)."""
@@ -122,6 +126,9 @@ class RunTrace:
     batches_per_epoch: int = 1
     divergence: Divergence | None = None
     interrupted: bool = False
+    trace_spec: str | None = None  # the --trace asked for; None: the default (all up to 20, else first,last)
+    streamed: int = 0  # traced iterations handed to train()'s on_traced as they came, not kept in ``iterations``
+    warnings: list[str] = field(default_factory=list)  # hand mode: where a value rounded to 0 was divided by
 
     def __repr__(self) -> str:
         return (f"RunTrace({self.config.name!r}, iterations={self.done}, planned={self.planned}, "

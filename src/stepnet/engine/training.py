@@ -16,6 +16,7 @@ import numpy as np
 from ..config.model import NetworkConfig
 from ..errors import UsageError
 from .network import Network
+from .rounding import hand_carry
 from .trace import Divergence, IterationTrace, RunTrace
 
 Progress = Callable[[int, int], None]
@@ -75,14 +76,28 @@ def train(
     trace: str | None = None,
     carry: int | None = None,
     progress: Progress | None = None,
+    on_traced: Callable[[IterationTrace], None] | None = None,
+    on_start: Callable[[tuple[list[np.ndarray], list[np.ndarray]]], None] | None = None,
+    carry_sig: int | None = None,
 ) -> RunTrace:
-    """RunTrace the network; record the chosen iterations in full and every iteration's loss."""
+    """RunTrace the network; record the chosen iterations in full and every iteration's loss.
+
+    With ``on_traced``, each traced iteration is handed to it as soon as it is complete
+    (its number, samples and ``loss_after`` set) and is not kept: memory stays at one traced
+    iteration and the loss history, and the RunTrace counts them in ``streamed``.
+    ``on_start`` receives the initial (weights, biases) before the first update.
+    ``carry_sig`` is hand mode with that many significant digits instead of ``carry`` decimals.
+    """
+    carry = hand_carry(carry, carry_sig)
     per_epoch = batches_per_epoch(config)
     if iterations is not None and epochs is not None:
         raise UsageError("give --iterations or --epochs, not both")
     total = epochs * per_epoch if epochs is not None else iterations or config.iterations or 1
     training = _Training(config, total, traced_set(trace, total), carry, progress)
     initial = ([w.copy() for w in training.net.W], [b.copy() for b in training.net.b])
+    training.on_traced = on_traced
+    if on_start is not None:
+        on_start(initial)
     training.run()
     net, done, losses = training.net, training.done, training.losses
     final_loss, final_out = net.evaluate(training.X, training.T)
@@ -99,6 +114,9 @@ def train(
         batches_per_epoch=per_epoch,
         divergence=training.divergence,
         interrupted=training.interrupted,
+        trace_spec=trace,
+        streamed=training.streamed,
+        warnings=net.warnings,
     )
 
 
@@ -122,6 +140,8 @@ class _Training:
         self.step_every = max(1, total // 200)
         self.losses = np.empty(total)
         self.traced: list[IterationTrace] = []
+        self.on_traced: Callable[[IterationTrace], None] | None = None  # set: traced iterations go there, not kept
+        self.streamed = 0
         self.done = 0
         self.divergence: Divergence | None = None
         self.interrupted = False
@@ -168,10 +188,18 @@ class _Training:
             it.iteration, it.samples = k, tuple(int(i) for i in idx)
             if not diverged:
                 it.loss_after = self.net.evaluate(X, T)[0]
-            self.traced.append(it)
+            self._keep(it)
         if not diverged:
             self._report(k)
         return k + 1
+
+    def _keep(self, it: IterationTrace) -> None:
+        """A finished traced iteration: kept, or handed on and dropped."""
+        if self.on_traced is None:
+            self.traced.append(it)
+            return
+        self.streamed += 1
+        self.on_traced(it)
 
     def _diverged(self, X: np.ndarray, T: np.ndarray, iteration: int, loss: float | None = None,
                   params: bool = False, trace: IterationTrace | None = None) -> bool:
