@@ -17,10 +17,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Callable, Iterable
+
+from ..engine.decimal_math import exact_function
 
 # precedence: higher binds tighter
 P_ADD, P_MUL, P_NEG, P_POW, P_ATOM = 10, 20, 25, 30, 100
+
+Reader = Callable[[float], Fraction]
+"""How :meth:`Expr.evaluate_exact` reads a number of the tree: as the decimal it is shown as."""
+
 
 
 class Expr:
@@ -38,6 +45,15 @@ class Expr:
 
     def evaluate(self) -> float:
         raise NotImplementedError
+
+    def evaluate_exact(self, read: Reader) -> Fraction:
+        """The value computed exactly from the numbers as ``read`` gives them (the decimals shown).
+
+        Sums, products and quotients are exact fractions; e^x, ln, tanh and √ are taken to
+        40 significant digits.  Raises ValueError where a number is missing or a function
+        is undefined there, ZeroDivisionError on a division by 0.
+        """
+        return read(self.evaluate())
 
     def to_sympy(self, sp):
         raise NotImplementedError
@@ -124,6 +140,9 @@ class Add(_NAry):
     def evaluate(self) -> float:
         return math.fsum(a.evaluate() for a in self.args)
 
+    def evaluate_exact(self, read: Reader) -> Fraction:
+        return sum((a.evaluate_exact(read) for a in self.args), Fraction(0))
+
     def to_sympy(self, sp):
         return sp.Add(*(a.to_sympy(sp) for a in self.args), evaluate=False)
 
@@ -137,6 +156,12 @@ class Mul(_NAry):
             result *= a.evaluate()
         return result
 
+    def evaluate_exact(self, read: Reader) -> Fraction:
+        result = Fraction(1)
+        for a in self.args:
+            result *= a.evaluate_exact(read)
+        return result
+
     def to_sympy(self, sp):
         return sp.Mul(*(a.to_sympy(sp) for a in self.args), evaluate=False)
 
@@ -147,6 +172,10 @@ class Sub(_NAry):
     def evaluate(self) -> float:
         a, b = self.args
         return a.evaluate() - b.evaluate()
+
+    def evaluate_exact(self, read: Reader) -> Fraction:
+        a, b = self.args
+        return a.evaluate_exact(read) - b.evaluate_exact(read)
 
     def to_sympy(self, sp):
         a, b = (x.to_sympy(sp) for x in self.args)
@@ -160,6 +189,10 @@ class Div(_NAry):
         a, b = self.args
         return a.evaluate() / b.evaluate()
 
+    def evaluate_exact(self, read: Reader) -> Fraction:
+        a, b = self.args
+        return a.evaluate_exact(read) / b.evaluate_exact(read)
+
     def to_sympy(self, sp):
         a, b = (x.to_sympy(sp) for x in self.args)
         return sp.Mul(a, sp.Pow(b, -1, evaluate=False), evaluate=False)
@@ -171,6 +204,9 @@ class Neg(_NAry):
     def evaluate(self) -> float:
         return -self.args[0].evaluate()
 
+    def evaluate_exact(self, read: Reader) -> Fraction:
+        return -self.args[0].evaluate_exact(read)
+
     def to_sympy(self, sp):
         return sp.Mul(-1, self.args[0].to_sympy(sp), evaluate=False)
 
@@ -181,6 +217,14 @@ class Pow(_NAry):
     def evaluate(self) -> float:
         a, b = self.args
         return a.evaluate() ** b.evaluate()
+
+    def evaluate_exact(self, read: Reader) -> Fraction:
+        a, b = (x.evaluate_exact(read) for x in self.args)
+        if b.denominator == 1 and abs(b) <= 100_000:
+            return a ** int(b)
+        if a <= 0:
+            raise ValueError("a power of a number that is not positive")
+        return exact_function("exp", b * exact_function("ln", a))
 
     def to_sympy(self, sp):
         a, b = (x.to_sympy(sp) for x in self.args)
@@ -195,6 +239,9 @@ class Exp(_NAry):
     def evaluate(self) -> float:
         x = self.args[0].evaluate()
         return math.exp(x) if x < 709 else math.inf
+
+    def evaluate_exact(self, read: Reader) -> Fraction:
+        return exact_function("exp", self.args[0].evaluate_exact(read))
 
     def to_sympy(self, sp):
         return sp.exp(self.args[0].to_sympy(sp), evaluate=False)
@@ -224,6 +271,9 @@ class Func(Expr):
     def evaluate(self) -> float:
         return _FUNCS[self.name](*(a.evaluate() for a in self.args))
 
+    def evaluate_exact(self, read: Reader) -> Fraction:
+        return exact_function(self.name, *(a.evaluate_exact(read) for a in self.args))
+
     def to_sympy(self, sp):
         fn = {"tanh": sp.tanh, "ln": sp.log, "max": sp.Max, "sqrt": sp.sqrt}[self.name]
         return fn(*(a.to_sympy(sp) for a in self.args), evaluate=False)
@@ -234,6 +284,9 @@ class Paren(_NAry):
 
     def evaluate(self) -> float:
         return self.args[0].evaluate()
+
+    def evaluate_exact(self, read: Reader) -> Fraction:
+        return self.args[0].evaluate_exact(read)
 
     def to_sympy(self, sp):
         return self.args[0].to_sympy(sp)
@@ -307,6 +360,9 @@ class Piecewise(Expr):
 
     def evaluate(self) -> float:
         return self.then.evaluate() if self.lhs.evaluate() > 0 else self.other.evaluate()
+
+    def evaluate_exact(self, read: Reader) -> Fraction:
+        return (self.then if self.lhs.evaluate_exact(read) > 0 else self.other).evaluate_exact(read)
 
     def to_sympy(self, sp):
         lhs = self.lhs.to_sympy(sp)

@@ -7,11 +7,14 @@ recorded value, and all of them check their lines against the rounded numbers sh
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
 from ..engine.functions import LOSSES
-from ..engine.rounding import make_rounder
+from ..engine.rounding import carry_places, carry_sig, format_exact, make_rounder, round_exact
 from ..engine.trace import IterationTrace
 from .derivation import Formatter, Line
-from .expr import Expr, Num, Partial, Sym, Text
+from .expr import Expr, Num, Partial, Sym
 from .index import Param
 from .names import Names
 
@@ -41,17 +44,36 @@ class Phase:
         return ln
 
     def _result_of_shown_numbers(self, ln: Line) -> str | None:
-        """What the rounded numbers on the line give, where that differs from the shown value."""
+        """What the rounded numbers on the line give, where that differs from the shown value.
+
+        The shown numbers are taken as the decimals displayed and computed with exactly
+        (functions to 40 digits), then rounded half away from zero: in hand mode to the
+        carry first, then to the displayed precision.
+        """
         if ln.numeric is None or ln.value is None:
             return None
         try:
-            recomputed = _with_shown_numbers(ln.numeric, self.fmt).evaluate()
-        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+            shown_value = Decimal(self.fmt(ln.value))
+            exact = ln.numeric.evaluate_exact(self._shown_number)
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError, ArithmeticError):
             return None
-        if self._rounder is not None:
-            recomputed = self._rounder(recomputed)
-        shown = self.fmt.padded(recomputed)
-        return shown if float(shown) != float(self.fmt(ln.value)) else None
+        if not shown_value.is_finite():
+            return None
+        carry = self.it.carry
+        if carry is not None:
+            exact = round_exact(exact, carry_places(carry), carry_sig(carry))
+        shown = format_exact(exact, self.fmt.places, self.fmt.sig)
+        return shown if Decimal(shown) != shown_value else None
+
+    def _shown_number(self, value: float) -> Fraction:
+        """A number of a line as the line displays it, exactly."""
+        try:
+            d = Decimal(self.fmt(value))
+        except InvalidOperation as e:
+            raise ValueError("not a number") from e
+        if not d.is_finite():
+            raise ValueError("not a finite number")
+        return Fraction(d)
 
     # -------------------------------------------------------------- symbols with values
 
@@ -98,16 +120,3 @@ class Phase:
     def dE_dnet(self, li: int, j: int, s: int) -> Partial:
         return self.partial(self.E(s), self.names.net(li, j), self.it.layer(li).delta[s, j])
 
-
-def _with_shown_numbers(e: Expr, fmt: Formatter) -> Expr:
-    """The numeric tree with every number replaced by the rounded number displayed."""
-    if isinstance(e, Num):
-        text = fmt(e.value)
-        try:
-            return Num(float(text))
-        except ValueError:
-            return e
-    if isinstance(e, Text):
-        raise ValueError("truncated")
-    kids = e.children()
-    return e.rebuild(tuple(_with_shown_numbers(c, fmt) for c in kids)) if kids else e

@@ -6,6 +6,11 @@ rule its optimizer applies, with the state the trace recorded before and after t
 
 from __future__ import annotations
 
+from decimal import localcontext
+
+from ..engine import decimal_math as dm
+from ..engine.exact import adam_correction
+from ..engine.rounding import decimal_rounder
 from .derivation import Line
 from .expr import Add, Div, Expr, Func, Mul, Num, Paren, Partial, Pow, Sub, Sym
 from .index import Param
@@ -25,6 +30,21 @@ class UpdateLines(Phase):
 
     def frozen(self, p: Param) -> bool:
         return p.kind == "bias" and not self.config.train_biases
+
+    def step_value(self, p: Param) -> float:
+        """The change the optimizer makes to p as its lines compute it (−η·g for gradient descent),
+        rounded in hand mode; 0 for a parameter that is not trained."""
+        if self.frozen(p):
+            return 0.0
+        return self.step_of(p)
+
+    def step_of(self, p: Param) -> float:
+        raise NotImplementedError
+
+    def _hand(self, compute) -> float:
+        """``compute()`` in hand mode's exact decimals, rounded to the carry."""
+        with localcontext(dm.CONTEXT):
+            return float(decimal_rounder(self.it.carry)(compute()))
 
     def step_lines(self, p: Param, g: Partial, eta: Sym) -> list[Line]:
         """The optimizer's lines, given the gradient g and the learning rate eta with their values."""
@@ -46,6 +66,12 @@ class SgdLines(UpdateLines):
     def step_lines(self, p: Param, g: Partial, eta: Sym) -> list[Line]:
         return [self._new_value(p, Sub(self.param(p), Mul(eta, g)))]
 
+    def step_of(self, p: Param) -> float:
+        g, lr = self.gradient_value(p), self.config.learning_rate
+        if self.it.carry is None:
+            return -lr * g
+        return self._hand(lambda: -dm.dec(lr) * dm.dec(g))
+
 
 class MomentumLines(UpdateLines):
     """v⁺ = μ·v − η·∂E/∂p, then p⁺ = p + v⁺."""
@@ -58,6 +84,9 @@ class MomentumLines(UpdateLines):
                       v_new.value, "momentum: the velocity keeps a share μ of the last step"),
             self._new_value(p, Add(self.param(p), v_new)),
         ]
+
+    def step_of(self, p: Param) -> float:
+        return self._state("v", p, updated=True).value  # the velocity is the step
 
 
 class AdamLines(UpdateLines):
@@ -83,11 +112,21 @@ class AdamLines(UpdateLines):
                             "ε is added after the square root"),
         ]
 
+    def step_of(self, p: Param) -> float:
+        opt = self.config.optimizer
+        m_hat = self._corrected("m", p, self._state("m", p, updated=True), opt.beta1).value
+        v_hat = self._corrected("v", p, self._state("v", p, updated=True), opt.beta2).value
+        lr, eps = self.config.learning_rate, opt.epsilon
+        if self.it.carry is None:
+            return -lr * m_hat / (v_hat**0.5 + eps)
+        return self._hand(lambda: -dm.dec(lr) * dm.dec(m_hat) / (dm.sqrt(dm.dec(v_hat)) + dm.dec(eps)))
+
     def _corrected(self, key: str, p: Param, moment: Sym, beta: float) -> Sym:
-        """m̂ or v̂: the moment divided by 1 − βᵗ, rounded too in hand mode."""
-        value = moment.value / (1 - beta**self.it.t)
-        if self._rounder:
-            value = self._rounder(value)
+        """m̂ or v̂: the moment divided by 1 − βᵗ, in hand mode exactly as the engine did and rounded."""
+        if self.it.carry is None:
+            value = moment.value / (1 - beta**self.it.t)
+        else:
+            value = self._hand(lambda: dm.dec(moment.value) / adam_correction(beta, self.it.t))
         return self.names.state(key, p, hat=True).with_value(value)
 
     def _correction_line(self, key: str, p: Param, moment: Sym, hat: Sym, beta: Sym, note: str = "") -> Line:

@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from ..config.model import NetworkConfig
+from .exact import HandMode
 from .fastloop import plan_layers, run_untraced
 from .functions import ACTIVATIONS, LOSSES, loss_terms_from_net, softmax_delta
 from .optimizers import UPDATE_RULES, exact
@@ -75,6 +76,8 @@ class Network:
     """Parameters, optimizer state, and the training step."""
 
     def __init__(self, config: NetworkConfig, carry: int | None = None) -> None:
+        """``carry``: hand mode, rounding every value to that many decimals (a
+        :class:`~.rounding.SignificantDigits`: significant digits), computed in exact decimals."""
         self.config = config
         self.layers = [DenseLayer(i, spec) for i, spec in enumerate(config.layers) if i > 0]
         self.loss = LOSSES[config.loss]
@@ -83,11 +86,18 @@ class Network:
         self.optimizer = UPDATE_RULES[config.optimizer.name](config.optimizer, config.learning_rate, self.W, self.b)
         self.train_biases = config.train_biases
         self.updated_first = config.hidden_deltas_use == "updated_weights"
+        # hand mode's rounding in floats, for the diagnosis of a divergence only: the step is HandMode's
         self.round: Rounder | None = make_rounder(carry) if carry is not None else None
         self.carry = carry
         self.t = 0  # updates done
         self.before_update: tuple[list[np.ndarray], list[np.ndarray]] | None = None  # see find_divergence
         self.plans = plan_layers(self.layers, self.fused, self.train_biases)
+        self.hand = HandMode(self, carry) if carry is not None else None
+
+    @property
+    def warnings(self) -> list[str]:
+        """Hand mode's warnings so far: where a value rounded to 0 was divided by."""
+        return self.hand.warnings if self.hand is not None else []
 
     # ------------------------------------------------------------------ forward
 
@@ -119,7 +129,9 @@ class Network:
         return terms, terms.sum(axis=1)
 
     def evaluate(self, X: np.ndarray, T: np.ndarray) -> tuple[float, np.ndarray]:
-        """The mean loss over these samples and the outputs, without changing anything."""
+        """The mean loss over these samples and the outputs, without changing anything (rounded in hand mode)."""
+        if self.hand is not None:
+            return self.hand.evaluate(X, T)
         with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
             nets, outs = self.forward(X)
             _, per_sample = self.sample_losses(T, nets[-1], outs[-1])
@@ -132,15 +144,15 @@ class Network:
 
         Returns the batch loss, and what the iteration computed if recording.
         """
-        if not record and self.round is None:
+        if not record and self.hand is None:
             loss = np.empty(1)
             run_untraced(self, X, T, loss, 0, 1)
             return float(loss[0]), None
+        if self.hand is not None:
+            return self.hand.step(X, T, record)
         nets, outs = self.forward(X)
         terms, per_sample = self.sample_losses(T, nets[-1], outs[-1])
         loss = float(per_sample.mean())
-        if self.round:
-            loss = self.round(loss)
         if not math.isfinite(loss):
             self.keep_parameters_before_update()
         traces = self._backward(T, nets, outs, record)
@@ -162,9 +174,9 @@ class Network:
         Stops after the first iteration whose loss is not finite, and returns the index
         after the last one run (``stop`` unless it stopped early).
         """
-        if self.round is None:
+        if self.hand is None:
             return run_untraced(self, X, T, losses, start, stop)
-        for k in range(start, stop):  # hand mode rounds every value: the recording path does that
+        for k in range(start, stop):  # hand mode computes in exact decimals: its own step
             losses[k] = loss = self.step(X, T)[0]
             if not math.isfinite(loss):
                 return k + 1
@@ -173,14 +185,11 @@ class Network:
     def _backward(self, T: np.ndarray, nets: list[np.ndarray], outs: list[np.ndarray],
                   record: bool) -> list[LayerTrace]:
         """δ from the output layer down, the gradients and the updates; each layer's trace if recording."""
-        R = self.round
         B = T.shape[0]
         traces: list[LayerTrace] = []
         pending = []  # standard order: every update after the whole backward pass
         top = len(self.layers) - 1
         dE_dout = self.loss.derivative(T, outs[-1])
-        if R:
-            dE_dout = R(dE_dout)
         for li in range(top, -1, -1):
             layer = self.layers[li]
             net, out, A = nets[li], outs[li + 1], outs[li]
@@ -206,58 +215,40 @@ class Network:
         return traces[::-1]
 
     def _delta(self, layer: DenseLayer, is_top: bool, net, out, dE_dout, T):
-        R = self.round
         act = layer.activation
         if act.derivative is None:  # softmax: report the Jacobian's diagonal for display
             dout_dnet = out * (1.0 - out)
         else:
             dout_dnet = act.derivative(net, out, layer.slope)
-        if R:
-            dout_dnet = R(dout_dnet)
         if is_top and self.fused:
             delta = out - T
         elif act.derivative is None:
             delta = softmax_delta(out, dE_dout)
         else:
             delta = dE_dout * dout_dnet
-        return dout_dnet, (R(delta) if R else delta)
+        return dout_dnet, delta
 
     def _gradients(self, layer: DenseLayer, A, delta, B: int):
-        R = self.round
-        if R is None:
-            gW = delta.T @ A
-            gW /= B
-            if layer.bias_mode == "per_neuron":
-                gb = delta.mean(axis=0)
-            elif layer.bias_mode == "shared":
-                gb = np.array([delta.sum() / B])
-            else:
-                gb = np.zeros(0)
-            return gW, gb
-        # hand mode: each sample's δ · input rounded, then the batch mean rounded
-        gW = R(R(delta[:, :, None] * A[:, None, :]).mean(axis=0))
+        gW = delta.T @ A
+        gW /= B
         if layer.bias_mode == "per_neuron":
-            gb = R(delta.mean(axis=0))
+            gb = delta.mean(axis=0)
         elif layer.bias_mode == "shared":
-            gb = np.array([R(R(delta.sum(axis=1)).mean())])
+            gb = np.array([delta.sum() / B])
         else:
             gb = np.zeros(0)
         return gW, gb
 
     def _backprop(self, delta: np.ndarray, W: np.ndarray) -> np.ndarray:
-        """∂E/∂out of the layer below: Σ_k δ_k · w_kj (each term rounded in hand mode)."""
-        R = self.round
-        if R is None:
-            return delta @ W
-        terms = R(delta[:, :, None] * W[None, :, :])
-        return R(terms.sum(axis=1))
+        """∂E/∂out of the layer below: Σ_k δ_k · w_kj."""
+        return delta @ W
 
     def _update(self, li: int, gW: np.ndarray, gb: np.ndarray) -> None:
-        """The optimizer's step for layer ``li``, rounded in hand mode; biases only where trained."""
-        rule, t, R = self.optimizer, self.t + 1, self.round or exact
-        self.W[li] = rule.update(self.W[li], gW, rule.of_weights[li], t, R)
+        """The optimizer's step for layer ``li``; biases only where trained."""
+        rule, t = self.optimizer, self.t + 1
+        self.W[li] = rule.update(self.W[li], gW, rule.of_weights[li], t, exact)
         if self.train_biases and gb.size:
-            self.b[li] = rule.update(self.b[li], gb, rule.of_biases[li], t, R)
+            self.b[li] = rule.update(self.b[li], gb, rule.of_biases[li], t, exact)
 
     # ------------------------------------------------------------------ diagnosis
 

@@ -3,19 +3,21 @@
 ``stepnet run --compare-carry N`` runs the network twice, at full precision and in hand
 mode (every intermediate value rounded to N decimals before it is used again), and lists
 every quantity of the first traced iteration in the order a worked example computes it,
-both shown to N decimals.  The first quantity whose two displays differ is where a text
-worked by hand at N decimals starts to disagree with the exact values.
+both shown to N decimals as ``stepnet run`` shows numbers.  The first quantity whose two
+displayed values differ is where a text worked by hand at N decimals starts to disagree
+with the exact values; the difference column is the exact difference of the two displays.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..config.model import NetworkConfig
 from ..derive.names import Names
 from ..derive.quantities import Quantity, computed_quantities, value
 from ..derive.quantity_names import quantity_name
-from ..engine.rounding import fixed
+from ..engine.rounding import decimal_text, format_number
 from ..engine.training import train
 from ..errors import UsageError
 
@@ -27,12 +29,19 @@ class Row:
     ascii: str  # as a claim would name it
     full: float
     hand: float
-    full_text: str  # both rounded to exactly N decimals
+    full_text: str  # both rounded to N decimals, shown as run shows them
     hand_text: str
 
     @property
+    def difference(self) -> Decimal | None:
+        """hand − full of the two displayed numbers, exactly; None where one is not finite."""
+        full, hand = Decimal(self.full_text), Decimal(self.hand_text)
+        return hand - full if full.is_finite() and hand.is_finite() else None
+
+    @property
     def differs(self) -> bool:
-        return self.full_text != self.hand_text
+        d = self.difference
+        return d != 0 if d is not None else self.full_text != self.hand_text
 
 
 @dataclass(frozen=True)
@@ -71,8 +80,8 @@ def _traced(config: NetworkConfig, iteration: int, carry: int | None):
 
 def _row(q: Quantity, names: Names, full, hand, places: int) -> Row:
     a, b = value(q, full), value(q, hand)
-    return Row(q, quantity_name(q, names, unicode=True), quantity_name(q, names), a, b, fixed(a, places),
-               fixed(b, places))
+    return Row(q, quantity_name(q, names, unicode=True), quantity_name(q, names), a, b,
+               format_number(a, places), format_number(b, places))
 
 
 # ---------------------------------------------------------------- display
@@ -91,26 +100,36 @@ def summary(cmp: Comparison, ascii_only: bool = False) -> str:
 
 
 def table(cmp: Comparison, ascii_only: bool = False):
-    """A rich Table: quantity, full precision, hand mode, difference, and the marks."""
+    """A rich Table: quantity, full precision, hand mode, difference, and the marks (all ASCII if asked)."""
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
+    from ..derive.unicode import to_ascii
+
+    def text(s: str) -> str:
+        return to_ascii(s) if ascii_only else s.replace("-", "−")
+
     title = f"{cmp.config.name}: iteration {cmp.iteration}, full precision vs hand mode (--carry {cmp.places})"
-    out = Table(title=Text(title), title_justify="left")
+    out = Table(title=Text(to_ascii(title) if ascii_only else title), title_justify="left",
+                box=box.ASCII if ascii_only else box.HEAVY_HEAD)
     for col in ("quantity", "full precision", f"hand mode ({cmp.places} decimals)", "hand − full", ""):
-        out.add_column(col, justify="left" if col in ("quantity", "") else "right")
+        out.add_column(to_ascii(col) if ascii_only else col, justify="left" if col in ("quantity", "") else "right")
     first = cmp.first
     for i, r in enumerate(cmp.rows):
         mark = "← first difference" if i == first else ("differs" if r.differs else "")
         style = "bold red" if i == first else ("yellow" if r.differs else None)
-        out.add_row(Text(r.ascii if ascii_only else r.name), _minus(r.full_text, ascii_only),
-                    _minus(r.hand_text, ascii_only), _delta(r), Text(mark, style=style or ""))
+        out.add_row(Text(r.ascii if ascii_only else r.name), text(r.full_text), text(r.hand_text), text(_delta(r)),
+                    Text(to_ascii(mark) if ascii_only else mark, style=style or ""))
     return out
 
 
 def _delta(r: Row) -> str:
-    d = r.hand - r.full
-    return "0" if d == 0 else f"{d:+.1e}"
+    """The exact difference of the two displays: 0, or signed with every decimal (+0.0001)."""
+    d = r.difference
+    if d is None:
+        return ""
+    return "0" if d == 0 else ("+" if d > 0 else "") + decimal_text(d)
 
 
 def _minus(text: str, ascii_only: bool) -> str:
