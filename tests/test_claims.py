@@ -248,7 +248,7 @@ def test_cli_exit_status(tmp_path):
     runner = CliRunner()
     failing = runner.invoke(main, ["check", "mazur", "--claims"])
     assert failing.exit_code == 1, failing.output
-    wrong = "✗ dE_total/dw5 = 0.0821671041: true value 0.0821670406, off by 6.4e-8; likely cause: a digit inserted"
+    wrong = "✗ dE_total/dw5 = 0.0821671041: true value 0.0821670406, off by 6.4e−8; likely cause: a digit inserted"
     assert wrong in failing.output
     assert "14 of 45 claims do not agree with the true values; 31 do." in failing.output
     assert "finite difference" not in failing.output  # no gradient table without --gradients

@@ -236,7 +236,9 @@ def test_wide_layers_are_cut_with_a_note():
            "data": [{"inputs": [0.1, 0.2, 0.3], "targets": [0.0, 1.0]}]}
     page = run_html(stepnet.run(cfg), SMALL)
     check_page(page)
-    assert "… 9 more" in page and "are summarised: the diagram draws the first 3 neurons" in page
+    # SMALL shows one neuron of each layer: the drawing cuts where the worked lines do
+    assert "… 11 more" in page and "… 2 more" in page
+    assert "drawn in part, with one node for the neurons left out: i its first 1 of 3; h its first 1 of 12" in page
 
 
 # ------------------------------------------------------------------ escaping

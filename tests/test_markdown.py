@@ -143,7 +143,7 @@ def test_flavors_use_their_delimiters():
 
 
 def test_unknown_flavor_is_rejected():
-    with pytest.raises(ValueError, match="flavor"):
+    with pytest.raises(stepnet.UsageError, match="flavor"):
         mazur().to_markdown("gitlab")
 
 
@@ -163,8 +163,9 @@ def test_wide_layers_get_a_summarised_diagram():
                data=[{"inputs": [0.05, 0.10], "targets": [0.5]}])
     md = stepnet.run(stepnet.load(cfg)).to_markdown("github")
     diagram = rendercheck.extract_mermaid(md)[0]
-    assert 'more_h["… 9 more"]' in diagram and "n_h4" not in diagram
-    assert "Layers with more than 8 neurons (h) are summarised" in md
+    # the neurons the worked lines show: the first 8 of h, then one node for the other 4
+    assert 'more_h["… 4 more"]' in diagram and "n_h8" in diagram and "n_h9" not in diagram
+    assert "Wide layers are drawn in part, with one node for the neurons left out: h its first 8 of 12" in md
 
 
 def test_several_iterations_add_history_chart_and_changes():

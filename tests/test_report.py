@@ -36,7 +36,7 @@ def test_the_heading_is_built_once_and_its_number_left_to_the_renderer():
     run = minibatch()
     first = run.report().iterations[0]
     text, loss = first.heading
-    assert text.startswith("Iteration 1: batch of 2 samples (data[")
+    assert text.startswith("Iteration 1 (samples data[")
     assert loss == first.loss
     assert f"{text}{run.fmt(loss)}" in run.to_text(200)
     assert "## " + MarkdownRenderer().escape(f"{text}{run.fmt(loss)}") in run.to_markdown()

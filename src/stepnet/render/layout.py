@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..derive.diagram import SHOWN, WIDE, Diagram
+from ..derive.diagram import Diagram
 from ..derive.diagram_views import GradientView
 from ..derive.expr import Sym
 
@@ -194,8 +194,10 @@ def diagram_note(dg: Diagram) -> str:
            + " is written on its edge, with its value before the first update")
     say += "; bias nodes feed the neurons they add to." if dg.biases else "."
     if dg.summarised:
-        say += (f" Layers with more than {WIDE} neurons ({', '.join(dg.summarised)}) are summarised: "
-                f"the diagram draws the first {SHOWN} neurons of every layer and one node for the rest.")
+        parts = [f"{name} its first {n} of {size}" for (name, size, _), n in zip(dg.layers, dg.shown, strict=True)
+                 if n < size]
+        say += (f" Wide layers are drawn in part, with one node for the neurons left out: {'; '.join(parts)}"
+                " (the neurons the worked lines show).")
     return say
 
 

@@ -22,12 +22,13 @@ from __future__ import annotations
 import re
 
 from ..derive.derivation import Block, Derivation, Formatter, Line
-from ..derive.diagram import SHOWN, WIDE, Diagram
+from ..derive.diagram import Diagram
 from ..derive.expr import Expr, Sym
 from ..derive.matrix_expr import MatrixLatexPrinter, MatrixUnicodePrinter
 from ..derive.report_model import IterationReport, MatrixLine, Phrase, Report, Section, Table
 from ..formats import MARKDOWN_FLAVORS
 from . import md_text, mermaid
+from .layout import diagram_note
 from .prose import as_sentence
 
 LONG = 90  # a derivation line longer than this (as plain text) breaks at its = signs
@@ -225,12 +226,7 @@ class MarkdownRenderer:
         for li in range(1, len(dg.layers)):
             body += self._edges(dg, li)
         body += self._bias_edges(dg)
-        say = ("Every weight" + (" drawn" if dg.summarised else "")
-               + " is written on its edge, with its value before the first update")
-        say += "; bias nodes feed the neurons they add to." if dg.biases else "."
-        if dg.summarised:
-            say += (f" Layers with more than {WIDE} neurons ({', '.join(dg.summarised)}) are summarised: "
-                    f"the diagram draws the first {SHOWN} neurons of every layer and one node for the rest.")
+        say = diagram_note(dg)
         return [self.heading(2, "The network"), self.paragraph(say), "```mermaid\n" + "\n".join(body) + "\n```"]
 
     def _edges(self, dg: Diagram, li: int) -> list[str]:
