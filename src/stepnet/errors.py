@@ -92,15 +92,23 @@ class ConfigErrors(ConfigError):
         self.errors = flat
         self.complete = complete and all(getattr(error, "complete", True) for error in errors)
 
-    def format(self) -> str:
-        """The first error, and a note of how many more there are and where to see them."""
+    def _count(self) -> tuple[str, str]:
         more = len(self.errors) - 1
         count = f"{'' if self.complete else 'at least '}{more:,} more error{'' if more == 1 else 's'}"
-        them = "them all" if self.complete else "them"
+        return count, "them all" if self.complete else "them"
+
+    def format(self) -> str:
+        """The first error, and a note of how many more there are and where to see them."""
+        count, them = self._count()
         if self.file and not self.file.startswith("<"):
             where = f"`stepnet validate {printable(self.file)}`"
             return f"{super().format()}\n  note: {count} in this file; {where} lists {them}"
         return f"{super().format()}\n  note: {count} in this config; the exception's errors list holds {them}"
+
+    def __str__(self) -> str:
+        """One line, as every exception of stepnet's: the first error and how many more ``errors`` holds."""
+        count, them = self._count()
+        return f"{super().format()} ({count}; .errors holds {them})"
 
     @classmethod
     def of(cls, errors: list[ConfigError]) -> ConfigError:

@@ -35,8 +35,10 @@ def _c(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
-def _open(width_px: float, turned: bool = False) -> str:
-    scale = min(1.0, (LENGTH_CM if turned else WIDTH_CM) / (width_px * PX))
+def _open(width_px: float, turned: bool = False, height_px: float = 0.0) -> str:
+    """The picture scaled down to fit the page both ways: along it (its width) and across it (its height)."""
+    along, across = (LENGTH_CM, WIDTH_CM) if turned else (WIDTH_CM, LENGTH_CM)
+    scale = min(1.0, along / (width_px * PX), across / (height_px * PX) if height_px else 1.0)
     extra = f", scale={scale:.3f}, every node/.append style={{transform shape}}" if scale < 1 else ""
     return rf"\begin{{tikzpicture}}[x={PX}cm, y=-{PX}cm{extra}]"
 
@@ -50,7 +52,7 @@ def network_tikz(dg: Diagram, lay: NetworkLayout, latex: LatexPrinter, link: Lin
                  view: GradientView | None = None) -> str:
     """The network: each weight on its edge with its value, or with one iteration's gradient."""
     turned = _turned(lay.width)
-    out = [r"\begin{center}" + (r"\rotatebox{90}{" if turned else ""), _open(lay.width, turned)]
+    out = [r"\begin{center}" + (r"\rotatebox{90}{" if turned else ""), _open(lay.width, turned, lay.height)]
     biggest = largest(view.weights.values()) if view else 0.0
     for e in lay.edges:
         ends = f"({_c(e.x1)},{_c(e.y1)}) -- ({_c(e.x2)},{_c(e.y2)})"
