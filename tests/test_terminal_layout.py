@@ -125,11 +125,8 @@ def all_outputs(outputs, commands):
 # ---------------------------------------------------------------- every width
 
 
-# the --compare-carry table is drawn by rich itself (verify.handmode.table), which shortens cells to fit
-RICH_TABLE = pytest.param("compare carry", marks=pytest.mark.xfail(
-    strict=True, reason="the --compare-carry table is a rich Table, which shortens its cells to fit"))
 EVERY = [*RUNS, *(name + " ascii" for name in ASCII), "explain w5", "explain b1", "check", "check streamed",
-         RICH_TABLE]
+         "compare carry"]
 
 
 @pytest.mark.parametrize("name", EVERY)

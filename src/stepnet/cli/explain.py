@@ -46,14 +46,17 @@ def _complete_names(ctx: click.Context, param: click.Parameter, incomplete: str)
               shell_complete=complete_configs)
 @click.option("-i", "--iteration", type=click.IntRange(1, MAX_ITERATIONS), default=1, show_default=True,
               help="Which iteration to explain (the parameters it started from).")
-@click.option("--carry", type=click.IntRange(0, 15), default=None, metavar="N", help="Hand mode, as for run.")
+@click.option("--carry", type=click.IntRange(0, 15), default=None, metavar="N",
+              help="Hand mode, as for run: every intermediate rounded to N decimals, e.g. --carry 4.")
+@click.option("--carry-sig", type=click.IntRange(1, 15), default=None, metavar="N",
+              help="Hand mode, as for run, keeping N significant digits at every step, e.g. --carry-sig 4.")
 @click.option("--no-check", is_flag=True, help="Skip the sympy and finite-difference check.")
 @click.option("--view", type=click.Choice(VIEWS), default="scalar", show_default=True,
               help="matrix: also the general formula of the parameter's layer, in matrix form.")
 @output_options
 @click.pass_context
 def explain(ctx: click.Context, name: str, config_arg: str | None, config: str | None, iteration: int,
-            carry: int | None, no_check: bool, view: str, out: OutputOptions) -> None:
+            carry: int | None, carry_sig: int | None, no_check: bool, view: str, out: OutputOptions) -> None:
     """Derive one parameter's gradient, one neuron's values, or any one quantity, step by step.
 
     NAME is a weight, bias or neuron in any notation (w5, b1, h1, w(2)_11, h1->o1), or any
@@ -69,8 +72,11 @@ def explain(ctx: click.Context, name: str, config_arg: str | None, config: str |
       stepnet explain delta_o1 softmax
       stepnet explain h1 --ascii
       stepnet explain w5 --format json -o w5.json
+      stepnet explain w5 --carry-sig 4
     """
     check_conflicts(ctx, ("precision", "sig"))
+    if carry is not None and carry_sig is not None:
+        raise click.UsageError("give --carry (decimal places) or --carry-sig (significant digits), not both", ctx=ctx)
     if config_arg is not None and config is not None:
         raise click.UsageError(f"give the config once: as CONFIG ('{config_arg}') or with -c/--config "
                                f"('{config}'), not both", ctx=ctx)
@@ -82,12 +88,23 @@ def explain(ctx: click.Context, name: str, config_arg: str | None, config: str |
     cfg = load_network(config, out)
     _lookup_name(cfg, name)  # an unknown name is a usage error before any work
     check_iteration(ctx, cfg, iteration)
-    result = api.run(cfg, iteration, trace=str(iteration), carry=carry, precision=out.precision, sig=out.sig)
+    result = api.run(cfg, iteration, trace=str(iteration), carry=carry, carry_sig=carry_sig, precision=out.precision,
+                     sig=out.sig)
     if not completed(result) and (out.to_file or result.trace.traced(iteration) is None):
         finish(result, out.path)
     explanation = result.explain(name, iteration, check=not no_check, view=view)
+    _say_how_computed(explanation, result.traced(iteration))
     emit(out, _document(result, name, iteration, explanation))
     finish(result)  # diverged at this very iteration: shown, then exit 1
+
+
+def _say_how_computed(explanation: Explanation, it) -> None:
+    """In hand mode, every line's † note says its value comes from the carried numbers."""
+    from ..derive.derivation import mark_carried
+
+    if it is not None:
+        for block in explanation.derivation.blocks:
+            mark_carried(block.lines, it.carry)
 
 
 def _document(result: Run, name: str, iteration: int, explanation: Explanation) -> Document:

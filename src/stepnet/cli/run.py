@@ -166,12 +166,11 @@ def _comparison(cfg: NetworkConfig, places: int, total: int, trace_spec: str | N
     result = compare_carry(cfg, places, min(traced_set(trace_spec, total)))
 
     def draw(console, ascii_only: bool) -> None:
-        from rich.text import Text
-
+        from ..render.term_layout import Lines, text_layout
         from ..verify.handmode import summary, table
 
         console.print(table(result, ascii_only))
-        console.print(Text(summary(result, ascii_only)), soft_wrap=True)
+        console.print(Lines([text_layout(summary(result, ascii_only))]))
 
     return Document(draw=draw)
 

@@ -10,13 +10,31 @@ all write sums with :func:`long_sum`, which keeps a sum of many terms short.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ..engine.rounding import format_number
+from ..engine.rounding import carry_text, format_number
 from .expr import Add, Expr, Text
 
 MAX_TERMS = 10  # longer sums show their first and last terms around an ellipsis
+FULL_PRECISION = "the value is computed at full precision"
+
+
+def computed_from(carry: int | None) -> str:
+    """How a line's value is computed: at full precision, or (hand mode) from the numbers carried."""
+    if carry is None:
+        return FULL_PRECISION
+    return f"the value is computed from the numbers carried to {carry_text(carry)}"
+
+
+def mark_carried(lines: Iterable, carry: int | None) -> None:
+    """Say on each of ``lines`` how its value is computed: needed in hand mode only."""
+    if carry is None:
+        return
+    clause = computed_from(carry)
+    for ln in lines:
+        if isinstance(ln, Line):
+            ln.computed = clause
 
 
 @dataclass
@@ -41,6 +59,14 @@ class Line:
     note: str | tuple = ""  # where the line comes from: text, or (text, Expr, text, ...) pieces
     # where the rounded numbers shown do not give the rounded value: what they give instead
     shown_result: str | None = None
+    computed: str = FULL_PRECISION  # how the value itself is computed, said beside shown_result
+
+    def rounded_note(self, minus: str = "−") -> str:
+        """The † note of a line whose rounded numbers do not give its shown value: what they give,
+        and how the value is computed instead; "" for a line whose numbers give its value."""
+        if self.shown_result is None:
+            return ""
+        return f"† the rounded numbers shown give {self.shown_result.replace('-', minus)}; {self.computed}"
 
 
 @dataclass

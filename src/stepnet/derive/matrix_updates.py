@@ -6,9 +6,13 @@ matrix or bias vector at once, with the state the trace recorded before and afte
 
 from __future__ import annotations
 
+from decimal import localcontext
+
 import numpy as np
 
-from ..engine.rounding import make_rounder
+from ..engine import decimal_math as dm
+from ..engine.exact import adam_correction
+from ..engine.rounding import decimal_rounder
 from .expr import Add, Div, Expr, Func, Mul, Num, Paren, Pow, Sub, Sym
 from .matrix import MatrixLines
 from .matrix_expr import Grid, Hadamard, MatSym
@@ -117,11 +121,17 @@ def _adam(m: MatrixLines, t: _Target, eta: Sym) -> list[MatrixLine]:
 
 
 def _corrected(m: MatrixLines, t: _Target, key: str, beta: float) -> MatSym:
-    """m̂ or v̂ of the whole matrix: the moment divided by 1 − βᵗ, rounded too in hand mode."""
+    """m̂ or v̂ of the whole matrix: the moment divided by 1 − βᵗ; in hand mode computed in exact
+    decimals and rounded to the carry, as the engine and the scalar lines compute it."""
     lt = m.it.layer(t.li)
-    values = np.asarray(lt.state_after[key][t.index], dtype=float) / (1 - beta ** m.it.t)
-    if m.it.carry is not None:
-        values = make_rounder(m.it.carry)(values)
+    moment = np.asarray(lt.state_after[key][t.index], dtype=float)
+    if m.it.carry is None:
+        values = moment / (1 - beta ** m.it.t)
+    else:
+        rounded = decimal_rounder(m.it.carry)
+        with localcontext(dm.CONTEXT):
+            correction = adam_correction(beta, m.it.t)
+            values = np.vectorize(lambda x: float(rounded(dm.dec(x) / correction)), otypes=[float])(moment)
     return t.state(key, hat=True, values=values)
 
 

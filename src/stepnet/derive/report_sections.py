@@ -8,7 +8,9 @@ the report does not show.
 
 from __future__ import annotations
 
+from ..engine.rounding import carry_text
 from ..engine.trace import IterationTrace
+from .derivation import mark_carried
 from .deriver import Deriver
 from .limits import Cut, omitted
 from .report_model import Cell, Phrase, ReportBlock, Section, Table
@@ -62,10 +64,14 @@ def cut_deriver(d: Deriver, cut: Cut) -> Deriver:
     return d
 
 
-def once_per_section(sec: Section) -> Section:
-    """Each explanatory note on its first line of the section only: the lines after it share it."""
+def once_per_section(sec: Section, carry: int | None = None) -> Section:
+    """Each explanatory note on its first line of the section only: the lines after it share it.
+
+    In hand mode (``carry``) every line also says that its value is computed from the carried numbers.
+    """
     seen: set = set()
     for block in sec.blocks:
+        mark_carried(block.lines, carry)
         for ln in [*block.lines, *getattr(block, "equations", [])]:
             if not ln.note:
                 continue
@@ -133,7 +139,7 @@ def forward(d: Deriver, cfg, samples, cut: Cut) -> Section:
                 for j in chosen for s in samples]
         sec.tables.append(Table(f"Layer {layer.name}", _columns(d.it, ["net", "out"]), rows,
                                 _neurons_left_out(cut, li, hint=False), layer=layer.name))
-    return once_per_section(sec)
+    return once_per_section(sec, d.it.carry)
 
 
 def errors(d: Deriver, samples, cut: Cut | None = None) -> Section:
@@ -146,7 +152,7 @@ def errors(d: Deriver, samples, cut: Cut | None = None) -> Section:
         sec.blocks.append(block)
     if d.it.batch_size > 1:
         sec.text.append(f"Loss of the batch (the mean over its {d.it.batch_size} samples): {d.fmt(d.it.loss)}")
-    return once_per_section(sec)
+    return once_per_section(sec, d.it.carry)
 
 
 def backward(d: Deriver, cfg, samples, cut: Cut) -> Section:
@@ -166,7 +172,7 @@ def backward(d: Deriver, cfg, samples, cut: Cut) -> Section:
         sec.tables.append(Table(f"Layer {layer.name}", _columns(d.it, ["∂E/∂out", "∂out/∂net", "δ"]), rows,
                                 _neurons_left_out(cut, li, hint=False), layer=layer.name))
         sec.blocks.append(_gradients(d, li, samples, cut))
-    return once_per_section(sec)
+    return once_per_section(sec, d.it.carry)
 
 
 def _gradients(d: Deriver, li: int, samples, cut: Cut) -> ReportBlock:
@@ -194,7 +200,7 @@ def updates(d: Deriver, cfg, cut: Cut) -> Section:
         for p in cut.params(li):
             block.lines += d.update_lines(p)
             old, new = d.param(p).value, d.param(p, updated=True).value
-            rows.append([d.names.param(p), old, d.gradient_value(p), new - old, new])
+            rows.append([d.names.param(p), old, d.gradient_value(p), d.updates.step_value(p), new])
         if cut.hidden_params(li):
             hidden += cut.hidden_params(li)
             hints.append(cut.params_hint(li).removeprefix("--params "))
@@ -202,8 +208,22 @@ def updates(d: Deriver, cfg, cut: Cut) -> Section:
         block.omitted = (f"{hidden} more parameters are updated the same way: name them to see them "
                          f"(--params {','.join(hints)}); all are in --format json")
     sec.blocks.append(block)
-    sec.tables.append(Table("Updates", ["parameter", "value", "gradient", "step", "new value"], rows, block.omitted))
+    note, step = block.omitted, _step_note(d)
+    if step:
+        note = f"{note.rstrip('.')}. {step}" if note else step
+    sec.tables.append(Table("Updates", ["parameter", "value", "gradient", "step", "new value"], rows, note))
     if d.it.loss_after is not None:
         sec.text.append(f"E_total after the update{' (same batch)' if d.it.batch_size > 1 else ''}: "
                         f"{d.fmt(d.it.loss_after)} (before: {d.fmt(d.it.loss)})")
-    return once_per_section(sec)
+    return once_per_section(sec, d.it.carry)
+
+
+_STEPS = {"sgd": "−η·∂E/∂w", "momentum": "the velocity v⁺ = μ·v − η·∂E/∂w", "adam": "−η·m̂/(√(v̂) + ε)"}
+
+
+def _step_note(d: Deriver) -> str:
+    """In hand mode, what the step column holds: the optimizer's step rounded, not new value − value."""
+    if d.it.carry is None:
+        return ""
+    return (f"The step is {_STEPS[d.config.optimizer.name]} rounded to {carry_text(d.it.carry)}, "
+            "so in hand mode it need not equal new value − value.")

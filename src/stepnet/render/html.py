@@ -16,7 +16,7 @@ import re
 from math import isfinite
 from typing import TYPE_CHECKING
 
-from ..derive.derivation import Block, Derivation, Formatter, Line
+from ..derive.derivation import FULL_PRECISION, Block, Derivation, Formatter, Line, computed_from
 from ..derive.diagram_views import GradientView
 from ..derive.expr import Add, Expr, Num
 from ..derive.mathml import MatrixMathMLPrinter, aligned, escape, math
@@ -46,7 +46,9 @@ def run_html(result: Run, limits=None, view: str = "scalar") -> str:
     report = result.report(limits, view)
     letters = result.names.spelling.letters
     symbols = tuple(letters[role].unicode for role in ("loss", "weight", "bias"))
-    return HtmlRenderer(result.fmt, symbols).report(report, gradient_views(result.trace, result.names, report.diagram))
+    renderer = HtmlRenderer(result.fmt, symbols)
+    renderer.computed = computed_from(result.trace.carry)  # the footer says how hand mode computed the values
+    return renderer.report(report, gradient_views(result.trace, result.names, report.diagram))
 
 
 def report_html(report: Report, fmt: Formatter, views: list[GradientView] | None = None) -> str:
@@ -61,6 +63,7 @@ class HtmlRenderer:
     def __init__(self, fmt: Formatter | None = None, symbols: tuple[str, str, str] = ("E_total", "w", "b")) -> None:
         self.fmt = fmt or Formatter()
         self.symbols = symbols  # the loss, a weight and a bias, as the legend of the gradients names them
+        self.computed = FULL_PRECISION  # how the values were computed, as the footer says it
         self.mathml = MatrixMathMLPrinter(self.fmt)  # the matrix view's nodes too
         self.plain = MatrixUnicodePrinter(self.fmt)
         self.measure = measure_with(self.plain)
@@ -124,7 +127,7 @@ class HtmlRenderer:
         if ln.shown_result is not None:
             shown = escape(ln.shown_result.replace("-", "−"))
             out.append(f'<p class="eq-note rounded">† The rounded numbers shown give {shown}; '
-                       "the value is computed at full precision.</p>")
+                       f"{escape(ln.computed)}.</p>")
         if ln.note:
             out.append(f'<p class="eq-note"><i>{self.note(ln.note)}</i></p>')
         return "\n".join(out)
@@ -296,7 +299,7 @@ class HtmlRenderer:
         setup.append("</section>")
         body = "\n".join(head + setup + [top] + iterations + [whole])
         return page(rep.title or "stepnet", body, rep.iterations, self.fmt, whole_run=rep.history is not None,
-                    matrices=self.matrices)
+                    matrices=self.matrices, computed=self.computed)
 
     def whole_run(self, rep: Report) -> str:
         several = rep.history is not None
@@ -323,7 +326,9 @@ class HtmlRenderer:
             used.add(ident)
             out.append(f'<section class="block" id="{ident}">{self.block(b, 2)}</section>')
         out += [f'<p class="note">{escape(self.sentence(n))}</p>' for n in d.notes]
-        return page(d.title, "\n".join(out), None, self.fmt)
+        computed = next((ln.computed for b in d.blocks for ln in b.lines
+                         if getattr(ln, "computed", FULL_PRECISION) != FULL_PRECISION), FULL_PRECISION)
+        return page(d.title, "\n".join(out), None, self.fmt, computed=computed)
 
 
 def _legend(loss: str, weight: str, bias: str) -> str:

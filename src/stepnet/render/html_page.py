@@ -7,7 +7,7 @@ steps through iterations one at a time.
 
 from __future__ import annotations
 
-from ..derive.derivation import Formatter
+from ..derive.derivation import FULL_PRECISION, Formatter
 from ..derive.mathml import escape
 from ..derive.report_model import IterationReport
 from .anchors import section_id
@@ -43,14 +43,16 @@ def _precision(fmt: Formatter) -> str:
 
 
 def page(title: str, body: str, iterations: list[IterationReport] | None, fmt: Formatter,
-         whole_run: bool = False, matrices: bool = False) -> str:
+         whole_run: bool = False, matrices: bool = False, computed: str = FULL_PRECISION) -> str:
     """A whole document around ``body``; ``iterations`` None for a page without contents (explain).
 
     ``matrices``: the body sets matrices (the matrix view), which the style sheet then lays out.
+    ``computed``: how the values are computed (full precision, or hand mode's carry), as a line's note says it.
     """
     nav = _contents(iterations, whole_run) if iterations is not None else ""
     bar = _toolbar(iterations or [])
-    foot = (f"Worked by stepnet. Every value is computed at full precision and shown rounded to "
+    how = computed.removeprefix("the value is ")
+    foot = (f"Worked by stepnet. Every value is {how} and shown rounded to "
             f"{_precision(fmt)}; † marks a line whose rounded numbers give a different last digit.")
     return (
         "<!DOCTYPE html>\n"

@@ -145,7 +145,7 @@ class LatexDocument:
         if ln.shown_result is not None:
             shown = f"${ln.shown_result}$" if _NUMBER.fullmatch(ln.shown_result) else self.text(ln.shown_result)
             out.append(rf"\steprounded{{\dag\ The rounded numbers shown give {shown}; "
-                       r"the value is computed at full precision.}")
+                       rf"{self.text(ln.computed)}.}}")
         if ln.note:
             out.append(rf"\stepnote{{{self.note(ln.note)}}}")
         return "\n".join(out)

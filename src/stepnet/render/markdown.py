@@ -107,7 +107,7 @@ class MarkdownRenderer:
         out = [self.display(self.equation(ln))]
         if ln.shown_result is not None:
             shown = self.escape(ln.shown_result.replace("-", "−"))
-            out.append(f"† The rounded numbers shown give {shown}; the value is computed at full precision.")
+            out.append(f"† The rounded numbers shown give {shown}; {self.escape(ln.computed)}.")
         if ln.note:
             out.append(self.note(ln.note))
         return out

@@ -20,6 +20,7 @@ from ..derive.quantity_names import quantity_name
 from ..engine.rounding import decimal_text, format_number
 from ..engine.training import train
 from ..errors import UsageError
+from ..render.table_text import TextTable
 
 
 @dataclass(frozen=True)
@@ -99,29 +100,36 @@ def summary(cmp: Comparison, ascii_only: bool = False) -> str:
             f"against {_minus(row.full_text, ascii_only)}; {count} of {len(cmp.rows)} quantities differ.")
 
 
-def table(cmp: Comparison, ascii_only: bool = False):
-    """A rich Table: quantity, full precision, hand mode, difference, and the marks (all ASCII if asked)."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
+class ComparisonTable(TextTable):
+    """The comparison drawn as the terminal draws its tables, one row a quantity."""
 
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+
+def table(cmp: Comparison, ascii_only: bool = False) -> ComparisonTable:
+    """The terminal's table: quantity, full precision, hand mode, difference, and the marks (all ASCII if asked).
+
+    At a narrow width it wraps its words and splits its columns, and never shortens a number.
+    """
     from ..derive.unicode import to_ascii
 
     def text(s: str) -> str:
         return to_ascii(s) if ascii_only else s.replace("-", "−")
 
     title = f"{cmp.config.name}: iteration {cmp.iteration}, full precision vs hand mode (--carry {cmp.places})"
-    out = Table(title=Text(to_ascii(title) if ascii_only else title), title_justify="left",
-                box=box.ASCII if ascii_only else box.HEAVY_HEAD)
-    for col in ("quantity", "full precision", f"hand mode ({cmp.places} decimals)", "hand − full", ""):
-        out.add_column(to_ascii(col) if ascii_only else col, justify="left" if col in ("quantity", "") else "right")
+    columns = ["quantity", "full precision", f"hand mode ({cmp.places} decimals)", "hand − full", ""]
     first = cmp.first
+    rows = []
     for i, r in enumerate(cmp.rows):
         mark = "← first difference" if i == first else ("differs" if r.differs else "")
-        style = "bold red" if i == first else ("yellow" if r.differs else None)
-        out.add_row(Text(r.ascii if ascii_only else r.name), text(r.full_text), text(r.hand_text), text(_delta(r)),
-                    Text(to_ascii(mark) if ascii_only else mark, style=style or ""))
-    return out
+        style = "bold red" if i == first else ("yellow" if r.differs else "")
+        rows.append([r.ascii if ascii_only else r.name, text(r.full_text), text(r.hand_text), text(_delta(r)),
+                     (to_ascii(mark) if ascii_only else mark, style)])
+    return ComparisonTable([to_ascii(c) if ascii_only else c for c in columns], rows,
+                           [False, True, True, True, False], ascii_only,
+                           title=to_ascii(title) if ascii_only else title, title_style="bold")
 
 
 def _delta(r: Row) -> str:
