@@ -300,7 +300,11 @@ CASES: list[InvalidCase] = [
       "binary_cross_entropy needs targets from 0 to 1, found 1.5", False),
     C("cross-entropy-sum", _CE.replace(_SIGMOID_OUT, _SOFTMAX_OUT).replace("[0.01, 0.99]", "[0.2, 0.7]"),
       "data[0].targets", 16,
-      "cross_entropy needs targets that sum to 1 (one probability per class), found a sum of 0.9", False),
+      "cross_entropy needs targets that add up to exactly 1 (one probability per class), found a sum of 0.9", False),
+    C("cross-entropy-sum-nearly-1", _CE.replace(_SIGMOID_OUT, _SOFTMAX_OUT).replace("[0.01, 0.99]", "[0.9999995, 0]"),
+      "data[0].targets", 16,
+      "cross_entropy needs targets that add up to exactly 1 (one probability per class), found a sum of 0.9999995",
+      False),
     # -- data -------------------------------------------------------------------------------------------
     C("data-empty", swap("data:\n" + _DATA, "data: []\n"), "data", 14,
       "expected at least one sample, found an empty list", True),

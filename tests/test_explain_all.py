@@ -158,18 +158,22 @@ def test_sigmoid_binary_cross_entropy_delta_is_derived_before_the_shortcut(j):
     assert "for any target" in expanded.note
 
 
-def test_targets_that_do_not_sum_to_one_get_the_full_sum():
+def test_targets_must_add_up_to_exactly_one_for_the_shortcut():
+    """δ = out − target holds only when the targets add up to 1, so a config whose sum is off is refused;
+    soft targets that add up to 1 as written get the shortcut, derived from the full sum."""
     cfg = {"name": "third", "layers": [{"name": "i", "size": 1}, {"name": "o", "size": 3, "activation": "softmax"}],
            "weights": {"o": [[0.1], [0.2], [0.3]]}, "biases": {"o": [0, 0, 0]}, "loss": "cross_entropy",
            "learning_rate": 0.5, "data": [{"inputs": [1.0], "targets": [0.3333333, 0.3333333, 0.3333333]}]}
+    with pytest.raises(stepnet.ConfigError, match="add up to exactly 1"):
+        stepnet.run(cfg, 1)
+    cfg["data"][0]["targets"] = [0.3333333, 0.3333333, 0.3333334]
     run = stepnet.run(cfg, 1)
     it = run.trace.iterations[0]
     lines = _lines(run, "o1")
-    reduced = [ln for ln in lines if getattr(ln.lhs, "key", None) == ("delta", 1, 0)][-1]
-    assert "does not hold" in reduced.note and "0.9999999" in reduced.note
+    deltas = [ln for ln in lines if getattr(ln.lhs, "key", None) == ("delta", 1, 0)]
     out = it.layer(1).out[0, 0]
-    assert reduced.value == pytest.approx(out * 0.9999999 - 0.3333333, rel=1e-12)
-    assert all("δ_o1 = out_o1 − target_o1" not in str(ln.forms) for ln in lines)
+    assert deltas[-1].value == pytest.approx(out - 0.3333333, rel=1e-12) == it.layer(1).delta[0, 0]
+    assert "the targets sum to 1" in deltas[-1].note
 
 
 @pytest.mark.parametrize("config", ["softmax", "bce"])

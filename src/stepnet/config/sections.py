@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from decimal import Decimal
 from typing import Any, Protocol
 
 from ..limits import MAX_INIT_BOUND, MAX_ITERATIONS, MAX_LAYER_SIZE, MAX_PARAMETERS
@@ -303,11 +304,14 @@ def _check_probabilities(ck: Checker, path: str, targets: tuple[float, ...], los
             message = f"{loss} needs targets from 0 to 1, found {ck.shown(sub, target)}"
             found.add(ck.error(sub, message, "with this loss a target is a probability"))
     found.done()
-    total = sum(targets)
-    if loss == "cross_entropy" and abs(total - 1) > 1e-6:
-        message = "cross_entropy needs targets that sum to 1 (one probability per class)"
+    # exactly 1 as written: the output δ of softmax with cross-entropy is out − target only then,
+    # and a sum off by even 1e-7 would change δ in the digits a worked line shows
+    total = sum((Decimal(repr(float(t))) for t in targets), Decimal(0))
+    if loss == "cross_entropy" and total != 1:
+        message = "cross_entropy needs targets that add up to exactly 1 (one probability per class)"
         raise ck.error(
-            path, f"{message}, found a sum of {total:.10g}", "use one-hot targets such as [0, 1, 0]"
+            path, f"{message}, found a sum of {total}",
+            "use one-hot targets such as [0, 1, 0], or make the last one 1 minus the others (0.333, 0.333, 0.334)"
         )
 
 
