@@ -317,3 +317,32 @@ def test_a_diverged_run_streams_a_whole_document_but_writes_no_file(tmp_path):
     result = invoke("run", str(config), "-o", str(target))
     assert result.exit_code == 1 and "nothing was written to" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["diverging.yaml"]
+
+
+def test_hand_mode_warnings_end_the_streamed_text_as_they_end_the_whole_report(tmp_path):
+    run = api.run("adam", 3, carry=3)
+    (warning,) = run.trace.warnings  # Adam's v̂ rounded to 0 and divided by
+    result = invoke("run", "adam", "-n", "3", "--carry", "3")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == whole_text("adam", 3, carry=3)
+    flat = " ".join(result.stdout.split())
+    assert flat.count(" ".join(warning.split())) == 1
+    assert flat.endswith(" ".join(warning.split())), "the warning is the last thing said"
+    head = result.stdout.split("Iteration 1")[0]
+    assert "Hand mode: every intermediate value is rounded" in head and "v̂ of the weight" not in head
+    target = tmp_path / "run.txt"
+    assert invoke("run", "adam", "-n", "3", "--carry", "3", "--ascii", "-o", str(target)).exit_code == 0
+    written = target.read_text(encoding="utf-8")
+    assert written == whole_text("adam", 3, carry=3, ascii_only=True, to_file=True)
+    assert written.isascii() and written.rindex("Hand mode, iteration 1: v_hat of the weight h1->o1") > \
+        written.rindex("Final loss")
+
+
+def test_hand_mode_warnings_are_in_the_json_tail_streamed_or_whole():
+    result = invoke("run", "adam", "-n", "3", "--carry", "3", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == api.run("adam", 3, carry=3).to_json()
+    doc = json.loads(result.stdout)
+    assert doc["warnings"] == api.run("adam", 3, carry=3).trace.warnings and len(doc["warnings"]) == 1
+    assert list(doc)[-1] == "warnings"
+    assert "warnings" not in json.loads(invoke("run", "adam", "-n", "3", "--format", "json").stdout)

@@ -377,4 +377,11 @@ def has_symbols(e: Expr) -> bool:
     """True while any symbol or derivative is left unsubstituted."""
     if isinstance(e, (Sym, Partial, Sum, Valued)):
         return True
+    if isinstance(e, Num):
+        return False
+    if isinstance(e, _NAry):  # remembered: a printer asks at every product, and trees are never changed
+        known = e.__dict__.get("_has_symbols")
+        if known is None:
+            known = e.__dict__["_has_symbols"] = any(has_symbols(c) for c in e.children())
+        return known
     return any(has_symbols(c) for c in e.children())

@@ -2,7 +2,8 @@
 
 A printer has one ``_print_<Node>`` method per node class.  :meth:`Printer._print` walks
 the node's class hierarchy (its MRO) to the nearest class with a method, so a subclass of
-a node prints as its parent does until a printer gives it a method of its own.  The rules
+a node prints as its parent does until a printer gives it a method of its own; the
+method found for a class is remembered, as a report prints the same few classes many times.  The rules
 for signs, parentheses and products are the same in every output; a printer changes its
 glyphs (class attributes) and the methods for what it writes differently.
 """
@@ -48,11 +49,23 @@ class Printer:
         return self._print(e, nested=False)
 
     def _print(self, e: Expr, nested: bool = True) -> str:
-        for cls in type(e).__mro__:
+        try:
+            method = self._methods[type(e)]
+        except AttributeError:  # the first node this printer prints
+            self._methods = {}
+            method = self._method(type(e))
+        except KeyError:
+            method = self._method(type(e))
+        return method(e, nested)
+
+    def _method(self, kind: type) -> Callable[[Expr, bool], str]:
+        """The method printing nodes of class ``kind``, found once per class and remembered."""
+        for cls in kind.__mro__:
             method = getattr(self, "_print_" + cls.__name__, None)
             if method is not None:
-                return method(e, nested)
-        node = type(e).__name__
+                self._methods[kind] = method
+                return method
+        node = kind.__name__
         raise TypeError(f"{type(self).__name__} cannot print {node} nodes: it has no _print_{node} method, "
                         f"nor one for any class {node} derives from")
 
@@ -116,7 +129,7 @@ class Printer:
             sep = self.tight_dot if nested else self.dot
         else:
             sep = self.tight_times if nested else self.times
-        return sep.join(self._factor(a, i) for i, a in enumerate(e.args))
+        return sep.join([self._factor(a, i) for i, a in enumerate(e.args)])
 
     def _print_Pow(self, e: Pow, nested: bool) -> str:
         a, b = e.args

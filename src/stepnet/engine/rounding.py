@@ -36,6 +36,8 @@ def round_toward_zero(x: float, places: int) -> Decimal:
 
 
 def _quantize(d: Decimal, places: int, rounding: str) -> Decimal:
+    if d.adjusted() + places + 2 <= _WIDE.prec and d.is_finite():  # the common case, without a new context
+        return d.quantize(_STEPS.get(places) or Decimal(1).scaleb(-places), rounding=rounding, context=_WIDE)
     with localcontext() as ctx:  # enough digits for any finite float (up to ~1.8e308) at ``places``
         ctx.prec = max(ctx.prec, d.adjusted() + places + 2)
         return d.quantize(Decimal(1).scaleb(-places), rounding=rounding)
@@ -180,6 +182,11 @@ def make_rounder(places: int) -> Rounder:
     return rounder
 
 
+_STEPS = {p: Decimal(1).scaleb(-p) for p in range(-20, 40)}
+_SHOWN: dict[tuple, str] = {}  # format_number's answers: a run shows the same values many times over
+_SHOWN_MAX = 20_000
+
+
 def format_number(x: float, places: int = 9, sig: int | None = None, pad: bool = False) -> str:
     """The number as stepnet shows it.
 
@@ -190,6 +197,18 @@ def format_number(x: float, places: int = 9, sig: int | None = None, pad: bool =
     ``pad`` keeps every place even then.  Magnitudes of 10^15 and more (a diverging run) are
     shown in scientific notation.
     """
+    if not isinstance(x, float):  # remembered for floats only: equal numbers of other types may differ
+        return _format_number(x, places, sig, pad)
+    key = (x, places, sig, pad)  # 0.0 and −0.0 share a key: both are shown as 0
+    text = _SHOWN.get(key)
+    if text is None:
+        if len(_SHOWN) >= _SHOWN_MAX:
+            _SHOWN.clear()
+        text = _SHOWN[key] = _format_number(x, places, sig, pad)
+    return text
+
+
+def _format_number(x: float, places: int, sig: int | None, pad: bool) -> str:
     if math.isnan(x):
         return "nan"
     if math.isinf(x):

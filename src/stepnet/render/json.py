@@ -157,7 +157,8 @@ def head_object(cfg, carry: int | None, initial, planned: int, trace_spec: str |
 
 
 def tail_object(run: RunTrace, names: Names) -> dict[str, Any]:
-    """What the document says after the traced iterations: every loss, the final network, why it stopped."""
+    """What the document says after the traced iterations: every loss, the final network, why it stopped,
+    and hand mode's warnings."""
     cfg = run.config
     obj: dict[str, Any] = {
         "losses": _nums(run.losses),
@@ -173,6 +174,8 @@ def tail_object(run: RunTrace, names: Names) -> dict[str, Any]:
         from ..derive.run_summary import stop_reason
 
         obj["stopped"] = stop_reason(run, names)
+    if run.warnings:  # hand mode's, known only once the run is done
+        obj["warnings"] = list(run.warnings)
     return obj
 
 

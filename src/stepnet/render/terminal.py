@@ -90,6 +90,14 @@ class _Shown:
         return text
 
 
+WARNING_START = "Hand mode, iteration "  # how each of hand mode's warnings (RunTrace.warnings) begins
+
+
+def is_run_warning(note: str) -> bool:
+    """Whether a report note is one of hand mode's warnings, which are known only once the run is done."""
+    return note.startswith(WARNING_START)
+
+
 class TerminalRenderer:
     """Reads a report (or a derivation) and gives renderables for a rich Console.
 
@@ -137,8 +145,7 @@ class TerminalRenderer:
         value = self.number(ln.value) if ln.value is not None else None
         extra = []
         if ln.shown_result is not None:
-            extra.append(f"† the rounded numbers shown give {ln.shown_result.replace('-', self.printer.minus)}; "
-                         "the value is computed at full precision")
+            extra.append(ln.rounded_note(self.printer.minus))
         if ln.note:
             extra.append(self.note(ln.note))
         eq = Equation(parts, value)
@@ -210,13 +217,14 @@ class TerminalRenderer:
     def head(self, rep: Report) -> Lines:
         """What comes before the first iteration: the title, the description, the set-up, the notes.
 
-        Reads only ``title``, ``description``, ``setup`` and ``notes`` of ``rep``.
+        Reads only ``title``, ``description``, ``setup`` and ``notes`` of ``rep``; hand mode's
+        warnings among the notes are left to :meth:`tail`, as a streamed report knows them only then.
         """
         items: list[Layout] = [self.prose(rep.title, "bold underline")]
         if rep.description:
             items.append(self.prose(rep.description))
         items.append(self.table(rep.setup, title=False))
-        items += [self.prose(n, "italic") for n in rep.notes]
+        items += [self.prose(n, "italic") for n in rep.notes if not is_run_warning(n)]
         return Lines([*items, BLANK])
 
     def iteration(self, r: IterationReport) -> Lines:
@@ -227,7 +235,8 @@ class TerminalRenderer:
     def tail(self, rep: Report) -> Lines:
         """What follows the last iteration: the loss history and chart, the final values, why it stopped.
 
-        Reads only ``history``, ``losses``, ``final``, ``final_loss``, ``changes`` and ``stopped``.
+        Reads only ``history``, ``losses``, ``final``, ``final_loss``, ``changes``, ``stopped`` and,
+        of ``notes``, hand mode's warnings (:func:`is_run_warning`), which come last.
         """
         items: list[Layout] = []
         if rep.history is not None:
@@ -238,6 +247,7 @@ class TerminalRenderer:
             items.append(self.table(rep.changes))
         if rep.stopped:
             items.append(self.prose(rep.stopped, "bold red"))
+        items += [self.prose(n, "bold") for n in rep.notes if is_run_warning(n)]
         return Lines(items)
 
     def report(self, rep: Report) -> list[Lines]:
