@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..config.sections import sums_to_one
 from ..engine.rounding import make_rounder
 from ..engine.trace import IterationTrace
 from ..errors import UsageError
@@ -249,7 +250,7 @@ def _softmax_shortcut(d: Deriver, j: int, s: int) -> list[Line]:
     value = _carried(d, float(lt.out[s, j]) * float(total) - float(d.it.T[s, j]))
     lines = [b.line(names.delta(top, j), [reduced], value,
                     "the same sum in symbols: Σ_k (−t_k/out_k)·out_k·(δ_kj − out_j) = out_j·Σ_k t_k − t_j")]
-    if total == 1:
+    if sums_to_one(d.it.T[s]):
         lines.append(b.line(names.delta(top, j), [Sub(out_j, t[j])], lt.delta[s, j],
                             f"the targets sum to 1, so δ = out − target: the softmax with {d.config.loss} shortcut"))
     else:

@@ -14,7 +14,7 @@ from fractions import Fraction
 from ..engine.functions import LOSSES
 from ..engine.rounding import carry_places, carry_sig, decimal_text, format_exact, make_rounder, round_exact
 from ..engine.trace import IterationTrace
-from .derivation import Formatter, Line
+from .derivation import Formatter, Line, computed_from
 from .expr import Add, Div, Exp, Expr, Func, Mul, Neg, Num, Paren, Partial, Pow, Sub, Sym
 from .index import Param
 from .names import Names
@@ -53,6 +53,8 @@ class Phase:
             numeric = None
         ln = Line(lhs, forms, None if value is None else float(value), numeric, note)
         ln.shown_result = self._result_of_shown_numbers(ln)
+        if ln.shown_result is not None and self.it.carry is not None:  # every line says how hand mode computed it
+            ln.computed = computed_from(self.it.carry)
         return ln
 
     def _result_of_shown_numbers(self, ln: Line) -> str | None:

@@ -54,6 +54,7 @@ def _fold(word: str, width: int) -> list[str]:
 def wrap_text(text: str, width: int, indent: str | None = None) -> list[str]:
     """Prose between words in lines of at most ``width``; continuations get ``indent``
     (by default the text's own leading spaces)."""
+    text = text.expandtabs(8)  # a tab is as wide as the spaces a terminal shows for it, never a raw tab
     if width_of(text) <= width:
         return [text]
     lead = text[: len(text) - len(text.lstrip(" "))]
