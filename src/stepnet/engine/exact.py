@@ -235,7 +235,7 @@ class HandMode:
             what = f"the bias of {self._neuron(li, j)}"
         self._warn("adam", (
             f"Hand mode, iteration {t}: v̂ of {what} was rounded to 0 while m̂ was not, so Adam divided m̂ by "
-            f"√v̂ + ε = ε and the step is far larger than at full precision. {self._advice()}"), times)
+            f"√(v̂) + ε = ε and the step is far larger than at full precision. {self._advice()}"), times)
 
 
 def adam_correction(beta: float, t: int) -> Decimal:
