@@ -251,6 +251,14 @@ class Run:
         return f"<stepnet.Run {self.config.name!r}: {self.trace.done} iterations, final loss {self.final_loss!r}>"
 
 
+def _checked(config: ConfigSource, iterations, epochs, trace, carry, precision, sig) -> NetworkConfig:
+    """The config of a run, its arguments checked first and its planned length after it is read."""
+    arguments.run_arguments(iterations, epochs, trace, carry, precision, sig)
+    cfg = load(config)
+    arguments.planned_epochs(epochs, cfg)
+    return cfg
+
+
 def run(
     config: ConfigSource,
     iterations: int | None = None,
@@ -270,9 +278,7 @@ def run(
     ``carry`` rounds every intermediate to that many decimals (hand mode), ``carry_sig``
     to that many significant digits instead.
     """
-    arguments.run_arguments(iterations, epochs, trace, carry, precision, sig)
-    cfg = load(config)
-    arguments.planned_epochs(epochs, cfg)
+    cfg = _checked(config, iterations, epochs, trace, carry, precision, sig)
     result = Run(train(cfg, iterations=iterations, epochs=epochs, trace=trace, carry=carry, progress=progress,
                        carry_sig=carry_sig), Formatter(precision, sig))
     if raise_on_divergence and result.trace.divergence is not None:
@@ -311,9 +317,7 @@ def stream(
     >>> seen[0], len(seen), result.trace.streamed, result.iterations
     (0.35891648, 3, 3, [])
     """
-    arguments.run_arguments(iterations, epochs, trace, carry, precision, sig)
-    cfg = load(config)
-    arguments.planned_epochs(epochs, cfg)
+    cfg = _checked(config, iterations, epochs, trace, carry, precision, sig)
     names = Names(cfg)
     trace_run = train(cfg, iterations=iterations, epochs=epochs, trace=trace, carry=carry, progress=progress,
                       on_traced=lambda it: on_iteration(Iteration(it, names)), on_start=on_start, carry_sig=carry_sig)

@@ -19,3 +19,8 @@ class Names(NameParser, Symbols):
     state; ``Names(config)`` joins the two, which gives one object with every method and
     no method passed on by hand.  Code that needs one part can use that class alone.
     """
+
+    def legend(self, form: str = "unicode") -> tuple[str, str, str]:
+        """The loss, a weight and a bias in the run's letters (``form``: unicode or latex), as a legend names them."""
+        letters = self.spelling.letters
+        return tuple(getattr(letters[role], form) for role in ("loss", "weight", "bias"))

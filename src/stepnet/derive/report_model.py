@@ -75,6 +75,16 @@ class Section:
     blocks: list[ReportBlock] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
 
+    def tables_after(self) -> dict[int, list[Table]]:
+        """Where each table stands: after the last block of its layer (by block index), else after the
+        last block; -1 for a section without blocks.  Every renderer places tables by this one rule."""
+        after: dict[int, list[Table]] = {}
+        for t in self.tables:
+            mine = (i for i, b in enumerate(self.blocks)
+                    if t.layer is not None and getattr(b, "layer", None) == t.layer)
+            after.setdefault(max(mine, default=len(self.blocks) - 1), []).append(t)
+        return after
+
     def __repr__(self) -> str:
         return f"Section({self.title!r}, blocks={len(self.blocks)}, tables={len(self.tables)})"
 

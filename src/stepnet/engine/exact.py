@@ -112,17 +112,9 @@ class HandMode:
             if not np.isfinite(loss):
                 self.net.keep_parameters_before_update()
             traces = self._backward(Td, nets, outs, record)
-        net = self.net
-        net.t += 1
-        if not record:
-            return loss, None
-        for li, tr in enumerate(traces):
-            tr.W_after, tr.b_after = net.W[li], net.b[li]
-            tr.state_after = net.optimizer.state_of(li)
-        return loss, IterationTrace(
-            X=X, T=T, loss_terms=dm.floats(terms), sample_losses=dm.floats(per_sample), loss=loss,
-            layers=traces, fused=net.fused, carry=self.carry, t=net.t,
-        )
+        if record:  # a trace holds floats: the rounded decimals, which the display gives back exactly
+            terms, per_sample = dm.floats(terms), dm.floats(per_sample)
+        return self.net.finish_step(X, T, terms, per_sample, loss, traces, record)
 
     def _backward(self, T, nets, outs, record: bool) -> list[LayerTrace]:
         """δ from the output layer down, the gradients, the updates; each layer's trace if recording."""

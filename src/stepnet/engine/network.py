@@ -156,6 +156,11 @@ class Network:
         if not math.isfinite(loss):
             self.keep_parameters_before_update()
         traces = self._backward(T, nets, outs, record)
+        return self.finish_step(X, T, terms, per_sample, loss, traces, record)
+
+    def finish_step(self, X: np.ndarray, T: np.ndarray, terms: np.ndarray, per_sample: np.ndarray, loss: float,
+                    traces: list[LayerTrace], record: bool) -> tuple[float, IterationTrace | None]:
+        """Count the update made, and (if recording) the iteration's trace with the values after it."""
         self.t += 1
         if not record:
             return loss, None

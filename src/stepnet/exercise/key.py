@@ -127,8 +127,7 @@ _HTML_STYLE = ("<style>.asked{border-left:4px solid #d9a400;background:#fff8dc;p
 
 class _MarkedHtml(HtmlRenderer):
     def __init__(self, ex: Exercise) -> None:
-        letters = ex.run.names.spelling.letters
-        super().__init__(ex.run.fmt, tuple(letters[role].unicode for role in ("loss", "weight", "bias")))
+        super().__init__(ex.run.fmt, ex.run.names.legend("unicode"))
         self.marks = Marks(ex)
 
     def line(self, ln: Line) -> str:
@@ -159,8 +158,7 @@ def html(ex: Exercise) -> str:
 
 class _MarkedLatex(LatexDocument):
     def __init__(self, ex: Exercise) -> None:
-        letters = ex.run.names.spelling.letters
-        super().__init__(ex.run.fmt, tuple(letters[role].latex for role in ("loss", "weight", "bias")))
+        super().__init__(ex.run.fmt, ex.run.names.legend("latex"))
         self.marks = Marks(ex)
 
     def line(self, ln: Line) -> str:

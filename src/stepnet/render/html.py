@@ -44,9 +44,7 @@ def run_html(result: Run, limits=None, view: str = "scalar") -> str:
     from ..derive.diagram_views import gradient_views
 
     report = result.report(limits, view)
-    letters = result.names.spelling.letters
-    symbols = tuple(letters[role].unicode for role in ("loss", "weight", "bias"))
-    renderer = HtmlRenderer(result.fmt, symbols)
+    renderer = HtmlRenderer(result.fmt, result.names.legend("unicode"))
     renderer.computed = computed_from(result.trace.carry)  # the footer says how hand mode computed the values
     return renderer.report(report, gradient_views(result.trace, result.names, report.diagram))
 
@@ -204,10 +202,7 @@ class HtmlRenderer:
     def section(self, s: Section, figure=None) -> str:
         """A foldable section: blocks in order, each layer's table after that layer's last block."""
         self.section_anchors = set()
-        after: dict[int, list[Table]] = {}
-        for t in s.tables:
-            mine = (i for i, b in enumerate(s.blocks) if t.layer is not None and b.layer == t.layer)
-            after.setdefault(max(mine, default=len(s.blocks) - 1), []).append(t)
+        after = s.tables_after()
         body = []
         for i in range(-1, len(s.blocks)):
             if i >= 0:

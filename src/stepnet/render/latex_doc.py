@@ -76,10 +76,8 @@ def run_latex(result: Run, limits=None, body_only: bool = False, view: str = "sc
     from ..derive.diagram_views import gradient_views
 
     report = result.report(limits, view)
-    letters = result.names.spelling.letters
-    symbols = tuple(letters[role].latex for role in ("loss", "weight", "bias"))
     views = gradient_views(result.trace, result.names, report.diagram)
-    return LatexDocument(result.fmt, symbols).report(report, views, body_only)
+    return LatexDocument(result.fmt, result.names.legend("latex")).report(report, views, body_only)
 
 
 def report_latex(report: Report, fmt: Formatter, body_only: bool = False,
@@ -252,10 +250,7 @@ class LatexDocument:
 
     def section(self, s: Section, figure=None) -> str:
         self.section_anchors = set()
-        after: dict[int, list[Table]] = {}
-        for t in s.tables:
-            mine = (i for i, b in enumerate(s.blocks) if t.layer is not None and b.layer == t.layer)
-            after.setdefault(max(mine, default=len(s.blocks) - 1), []).append(t)
+        after = s.tables_after()
         out = [self.heading("subsection", self.text(s.title), s.title),
                rf"\hypertarget{{{self.prefix}{section_id(s.title)}}}{{}}"]
         for i in range(-1, len(s.blocks)):

@@ -162,10 +162,7 @@ class MarkdownRenderer:
 
     def section(self, s: Section) -> list[str]:
         """Blocks in order, each layer's table after that layer's last block, then the text."""
-        after: dict[int, list[Table]] = {}
-        for t in s.tables:
-            mine = (i for i, b in enumerate(s.blocks) if t.layer is not None and b.layer == t.layer)
-            after.setdefault(max(mine, default=len(s.blocks) - 1), []).append(t)
+        after = s.tables_after()
         out = [self.heading(3, s.title)]
         for i in range(-1, len(s.blocks)):
             out += self.block(s.blocks[i], 4) if i >= 0 else []

@@ -197,10 +197,7 @@ class TerminalRenderer:
 
     def section(self, s: Section) -> Lines:
         """The blocks in order, each layer's tables right after that layer's last block, then the text."""
-        after: dict[int, list[Table]] = {}
-        for t in s.tables:
-            mine = (i for i, b in enumerate(s.blocks) if t.layer is not None and getattr(b, "layer", None) == t.layer)
-            after.setdefault(max(mine, default=len(s.blocks) - 1), []).append(t)
+        after = s.tables_after()
         items: list[Layout] = [self.rule(s.title)]
         for i in range(-1, len(s.blocks)):
             if i >= 0:
